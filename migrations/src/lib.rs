@@ -1,0 +1,17 @@
+//! rectify's database migrations: one file per change, frozen once released. Run them with
+//! `rectify migrate` (or on `rectify serve`); each uses its own name enums and never imports
+//! the service's entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_initial_schema;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_initial_schema::Migration)]
+    }
+}

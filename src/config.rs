@@ -1,0 +1,354 @@
+//! Settings: built-in defaults, then an optional TOML file, then environment variables.
+//!
+//! The defaults need nothing: a SQLite file under `./data/`, the server on
+//! `127.0.0.1:8080`, the time zone `Asia/Shanghai`. Every setting has an
+//! environment variable (listed in `.env.example` and README); the file, when
+//! given with `RECTIFY_CONFIG` or `--config`, uses the same names in lower case
+//! without the `RECTIFY_` prefix (`bind = "0.0.0.0:8080"`).
+
+use std::{net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// Why the settings could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid TOML: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("setting {name} has an invalid value {value:?}: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `RECTIFY_DB_MAX_CONNECTIONS`: pool size.
+    pub db_max_connections: u32,
+    /// `RECTIFY_BIND`: the address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// `RECTIFY_DATA_DIR`: where the SQLite file and evidence files live.
+    pub data_dir: PathBuf,
+    /// `RECTIFY_PUBLIC_URL`: the address people reach the service at, used in links in emails.
+    pub public_url: String,
+    /// `RECTIFY_TIME_ZONE`: the default time zone of agencies (dates are calendar dates there).
+    pub time_zone: Tz,
+    /// Request and query limits.
+    pub limits: Limits,
+    /// Outgoing mail.
+    pub smtp: SmtpSettings,
+}
+
+/// Limits that keep one request from hurting the service.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// `RECTIFY_MAX_BODY_BYTES`: the largest request body, uploads included.
+    pub max_body_bytes: usize,
+    /// `RECTIFY_MAX_UPLOAD_BYTES`: the largest single uploaded file.
+    pub max_upload_bytes: usize,
+    /// `RECTIFY_MAX_QUERY_DEPTH`: how deep a GraphQL query may nest.
+    pub max_query_depth: usize,
+    /// `RECTIFY_MAX_QUERY_COMPLEXITY`: the most fields (weighted) a query may ask for.
+    pub max_query_complexity: usize,
+    /// `RECTIFY_REQUEST_TIMEOUT_SECS`: how long one request may run.
+    pub request_timeout: Duration,
+}
+
+/// SMTP relay for reminders.
+#[derive(Clone)]
+pub struct SmtpSettings {
+    /// `RECTIFY_SMTP_HOST`; empty means mail is not sent (reminders stay in the outbox).
+    pub host: String,
+    /// `RECTIFY_SMTP_PORT`.
+    pub port: u16,
+    /// `RECTIFY_SMTP_USERNAME`.
+    pub username: Option<String>,
+    /// `RECTIFY_SMTP_PASSWORD`; never logged.
+    pub password: Option<String>,
+    /// `RECTIFY_SMTP_FROM`: the sender, e.g. `整改提醒 <rectify@example.gov.cn>`.
+    pub from: String,
+    /// `RECTIFY_SMTP_TIMEOUT_SECS`: per-command timeout, well under the outbox lease.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/rectify.db?mode=rwc".into(),
+            db_max_connections: 16,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            public_url: "http://127.0.0.1:8080".into(),
+            time_zone: chrono_tz::Asia::Shanghai,
+            limits: Limits {
+                max_body_bytes: 32 * 1024 * 1024,
+                max_upload_bytes: 20 * 1024 * 1024,
+                max_query_depth: 10,
+                max_query_complexity: 1000,
+                request_timeout: Duration::from_secs(30),
+            },
+            smtp: SmtpSettings {
+                host: String::new(),
+                port: 25,
+                username: None,
+                password: None,
+                from: "整改提醒 <rectify@localhost>".into(),
+                timeout: Duration::from_secs(20),
+            },
+        }
+    }
+}
+
+/// The file form: every field optional, names as in the environment without the prefix.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    db_max_connections: Option<u32>,
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    time_zone: Option<String>,
+    max_body_bytes: Option<usize>,
+    max_upload_bytes: Option<usize>,
+    max_query_depth: Option<usize>,
+    max_query_complexity: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    smtp_from: Option<String>,
+    smtp_timeout_secs: Option<u64>,
+}
+
+impl Settings {
+    /// Reads the settings: defaults, then `file` (or `RECTIFY_CONFIG`), then the environment.
+    pub fn load(file: Option<PathBuf>) -> Result<Self, ConfigError> {
+        Self::load_from(file, |name| std::env::var(name).ok())
+    }
+
+    /// Like [`Settings::load`], with the environment given as a function (for tests).
+    pub fn load_from(
+        file: Option<PathBuf>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut settings = Settings::default();
+        let file = file.or_else(|| env("RECTIFY_CONFIG").map(PathBuf::from));
+        let from_file = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str::<FileSettings>(&text)
+                    .map_err(|source| ConfigError::Parse { path, source })?
+            }
+            None => FileSettings::default(),
+        };
+        let env_or = |name: &str, file_value: Option<String>| env(name).or(file_value);
+
+        // The data directory comes first: the default database lives inside it.
+        if let Some(dir) = env("RECTIFY_DATA_DIR")
+            .map(PathBuf::from)
+            .or(from_file.data_dir)
+        {
+            settings.database_url = format!("sqlite://{}/rectify.db?mode=rwc", dir.display());
+            settings.data_dir = dir;
+        }
+        if let Some(url) = env_or("DATABASE_URL", from_file.database_url) {
+            settings.database_url = url;
+        }
+        if let Some(v) = env_or(
+            "RECTIFY_DB_MAX_CONNECTIONS",
+            from_file.db_max_connections.map(|n| n.to_string()),
+        ) {
+            settings.db_max_connections = parse("RECTIFY_DB_MAX_CONNECTIONS", &v)?;
+        }
+        if let Some(v) = env_or("RECTIFY_BIND", from_file.bind) {
+            settings.bind = parse("RECTIFY_BIND", &v)?;
+        }
+        if let Some(v) = env_or("RECTIFY_PUBLIC_URL", from_file.public_url) {
+            settings.public_url = v.trim_end_matches('/').to_owned();
+        }
+        if let Some(v) = env_or("RECTIFY_TIME_ZONE", from_file.time_zone) {
+            settings.time_zone = parse("RECTIFY_TIME_ZONE", &v)?;
+        }
+        let limits = &mut settings.limits;
+        let num = |name: &'static str, file: Option<usize>| -> Result<Option<usize>, ConfigError> {
+            env_or(name, file.map(|n| n.to_string()))
+                .map(|v| parse(name, &v))
+                .transpose()
+        };
+        if let Some(n) = num("RECTIFY_MAX_BODY_BYTES", from_file.max_body_bytes)? {
+            limits.max_body_bytes = n;
+        }
+        if let Some(n) = num("RECTIFY_MAX_UPLOAD_BYTES", from_file.max_upload_bytes)? {
+            limits.max_upload_bytes = n;
+        }
+        if let Some(n) = num("RECTIFY_MAX_QUERY_DEPTH", from_file.max_query_depth)? {
+            limits.max_query_depth = n;
+        }
+        if let Some(n) = num(
+            "RECTIFY_MAX_QUERY_COMPLEXITY",
+            from_file.max_query_complexity,
+        )? {
+            limits.max_query_complexity = n;
+        }
+        if let Some(n) = num(
+            "RECTIFY_REQUEST_TIMEOUT_SECS",
+            from_file.request_timeout_secs.map(|n| n as usize),
+        )? {
+            limits.request_timeout = Duration::from_secs(n as u64);
+        }
+        let smtp = &mut settings.smtp;
+        if let Some(v) = env_or("RECTIFY_SMTP_HOST", from_file.smtp_host) {
+            smtp.host = v;
+        }
+        if let Some(v) = env_or(
+            "RECTIFY_SMTP_PORT",
+            from_file.smtp_port.map(|n| n.to_string()),
+        ) {
+            smtp.port = parse("RECTIFY_SMTP_PORT", &v)?;
+        }
+        smtp.username = env_or("RECTIFY_SMTP_USERNAME", from_file.smtp_username);
+        smtp.password = env_or("RECTIFY_SMTP_PASSWORD", from_file.smtp_password);
+        if let Some(v) = env_or("RECTIFY_SMTP_FROM", from_file.smtp_from) {
+            smtp.from = v;
+        }
+        if let Some(v) = env_or(
+            "RECTIFY_SMTP_TIMEOUT_SECS",
+            from_file.smtp_timeout_secs.map(|n| n.to_string()),
+        ) {
+            smtp.timeout = Duration::from_secs(parse("RECTIFY_SMTP_TIMEOUT_SECS", &v)?);
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |name, value: String, reason: &str| ConfigError::Invalid {
+            name,
+            value,
+            reason: reason.into(),
+        };
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                self.database_url.clone(),
+                "expected sqlite://… or postgres://…",
+            ));
+        }
+        if self.limits.max_upload_bytes > self.limits.max_body_bytes {
+            return Err(invalid(
+                "RECTIFY_MAX_UPLOAD_BYTES",
+                self.limits.max_upload_bytes.to_string(),
+                "must not exceed RECTIFY_MAX_BODY_BYTES",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .trim()
+        .parse()
+        .map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            value: value.into(),
+            reason: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::load_from(None, |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/rectify.db?mode=rwc");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.time_zone, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn environment_overrides_and_data_dir_moves_the_default_database() {
+        let s = load(&[
+            ("RECTIFY_DATA_DIR", "/var/lib/rectify"),
+            ("RECTIFY_BIND", "0.0.0.0:9000"),
+            ("RECTIFY_TIME_ZONE", "Asia/Urumqi"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.database_url,
+            "sqlite:///var/lib/rectify/rectify.db?mode=rwc"
+        );
+        assert_eq!(s.bind.port(), 9000);
+        assert_eq!(s.time_zone, chrono_tz::Asia::Urumqi);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting() {
+        let err = load(&[("RECTIFY_TIME_ZONE", "Mars/Olympus")]).unwrap_err();
+        assert!(err.to_string().contains("RECTIFY_TIME_ZONE"), "{err}");
+        let err = load(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn file_settings_apply_and_environment_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rectify.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:7000\"\nsmtp_host = \"mail\"\n").unwrap();
+        let s = Settings::load_from(Some(path.clone()), |_| None).unwrap();
+        assert_eq!(s.bind.port(), 7000);
+        assert_eq!(s.smtp.host, "mail");
+        let s = Settings::load_from(Some(path), |k| {
+            (k == "RECTIFY_BIND").then(|| "127.0.0.1:7001".to_string())
+        })
+        .unwrap();
+        assert_eq!(s.bind.port(), 7001);
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure rules and values: no I/O, no async, no database. Everything else may import this;
+//! this imports nothing of the others.
+
+pub mod email;
+pub mod values;
+
+pub use email::Email;
+pub use values::*;

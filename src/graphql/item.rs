@@ -1,0 +1,86 @@
+//! Queries on items.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::NaiveDate;
+
+use super::{
+    ContextExt,
+    connection::{ListConnection, connection},
+    error::{parse_cursor, parse_id},
+    types::Item,
+};
+use crate::store::{items::ItemFilter, page::PageRequest};
+
+/// Narrows the item list; every field given must hold.
+#[derive(InputObject, Default)]
+pub struct ItemFilterInput {
+    /// Only items owned by this agency.
+    pub agency_id: Option<ID>,
+    /// Only items in one of these states.
+    pub states: Option<Vec<String>>,
+    /// Only items led by this person (责任领导).
+    pub lead_person_id: Option<ID>,
+    /// Only items of this shortcoming.
+    pub shortcoming_id: Option<ID>,
+    /// Only items due on or before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Only items due on or after this date.
+    pub due_after: Option<NaiveDate>,
+    /// true: only overdue items (due date passed, neither closed nor cancelled).
+    pub overdue: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct ItemQuery;
+
+#[Object]
+impl ItemQuery {
+    /// Items (整改事项), in creation order, filtered.
+    #[graphql(complexity = "first.unwrap_or(50).clamp(1, 200) as usize * child_complexity")]
+    async fn items(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilterInput>,
+        #[graphql(desc = "Page size, 1–200 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> Result<ListConnection<Item>> {
+        let f = filter.unwrap_or_default();
+        let services = ctx.services();
+        let filter = ItemFilter {
+            agency_ids: f
+                .agency_id
+                .as_ref()
+                .map(|id| parse_id("agencyId", id).map(|id| vec![id]))
+                .transpose()?,
+            states: f.states,
+            lead_person_id: f
+                .lead_person_id
+                .as_ref()
+                .map(|id| parse_id("leadPersonId", id))
+                .transpose()?,
+            shortcoming_id: f
+                .shortcoming_id
+                .as_ref()
+                .map(|id| parse_id("shortcomingId", id))
+                .transpose()?,
+            due_on_or_before: f.due_before,
+            due_on_or_after: f.due_after,
+            overdue_on: f.overdue.filter(|o| *o).map(|_| services.today()),
+        };
+        let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
+        let (rows, total) = services.items(ctx.actor(), filter, page).await?;
+        Ok(connection(
+            rows,
+            total,
+            page.after.is_some(),
+            |r| r.id,
+            Item,
+        ))
+    }
+
+    /// One item.
+    async fn item(&self, ctx: &Context<'_>, id: ID) -> Result<Item> {
+        let id = parse_id("id", &id)?;
+        Ok(Item(ctx.services().item(ctx.actor(), id).await?))
+    }
+}

@@ -1,0 +1,99 @@
+//! Data loaders: nested fields (an item's agency, leader, shortcoming) are fetched in one
+//! query per level and type, never one per row.
+//!
+//! The batching delay is 500 µs, chosen on purpose: async-graphql resolves the siblings
+//! of a list in one poll, so they have all queued their keys within microseconds; the
+//! default 1 ms would add a whole millisecond to every nested level of every request,
+//! while zero lets the batch start on another worker before the siblings have queued.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use uuid::Uuid;
+
+use crate::{
+    service::ServiceError,
+    store::{Store, agencies::AgencyRow, persons::PersonRow, reports::ShortcomingRow},
+};
+
+/// The delay before a batch is fetched (see the module comment).
+pub const BATCH_DELAY: Duration = Duration::from_micros(500);
+
+/// Loads agencies by id.
+pub struct AgencyLoader(pub Store);
+/// Loads persons by id.
+pub struct PersonLoader(pub Store);
+/// Loads shortcomings by id.
+pub struct ShortcomingLoader(pub Store);
+
+/// A loader's error: shared, because one failed batch answers many fields.
+pub type LoadError = Arc<ServiceError>;
+
+impl Loader<Uuid> for AgencyLoader {
+    type Value = AgencyRow;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, AgencyRow>, LoadError> {
+        let rows = self
+            .0
+            .agencies_by_ids(keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+impl Loader<Uuid> for PersonLoader {
+    type Value = PersonRow;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, PersonRow>, LoadError> {
+        let rows = self
+            .0
+            .persons_by_ids(keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+impl Loader<Uuid> for ShortcomingLoader {
+    type Value = ShortcomingRow;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, ShortcomingRow>, LoadError> {
+        let rows = self
+            .0
+            .shortcomings_by_ids(keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// The loaders of one request (a fresh cache per request: no stale data across requests).
+pub struct Loaders {
+    pub agencies: DataLoader<AgencyLoader>,
+    pub persons: DataLoader<PersonLoader>,
+    pub shortcomings: DataLoader<ShortcomingLoader>,
+}
+
+impl Loaders {
+    /// New loaders over `store`.
+    pub fn new(store: &Store) -> Self {
+        Self {
+            agencies: DataLoader::new(AgencyLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
+            persons: DataLoader::new(PersonLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
+            shortcomings: DataLoader::new(ShortcomingLoader(store.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
+        }
+    }
+}
+
+/// Turns a loader error into a GraphQL error.
+pub fn load_error(err: LoadError) -> async_graphql::Error {
+    match Arc::try_unwrap(err) {
+        Ok(e) => e.into(),
+        Err(shared) => crate::graphql::error::error("INTERNAL", shared.to_string()),
+    }
+}

@@ -1,0 +1,81 @@
+//! The GraphQL schema: thin resolvers over the services, data loaders, limits and error codes.
+
+mod agency;
+mod connection;
+pub mod error;
+mod item;
+pub mod loaders;
+mod person;
+mod report;
+mod types;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+
+use crate::{
+    config::Limits,
+    service::{Actor, Services},
+};
+use loaders::Loaders;
+
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    agency::AgencyQuery,
+    person::PersonQuery,
+    report::ReportQuery,
+    item::ItemQuery,
+);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(agency::AgencyMutation, person::PersonMutation);
+
+/// The schema type served at `/graphql`.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema with its limits. Per-request data (the actor, the loaders) is
+/// attached to each request by the HTTP layer.
+pub fn build_schema(services: Services, limits: &Limits) -> AppSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(services)
+        .limit_depth(limits.max_query_depth)
+        .limit_complexity(limits.max_query_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(8)
+        .finish()
+}
+
+/// The schema's SDL, as committed in `graphql/schema.graphql`.
+pub fn sdl() -> String {
+    let limits = crate::config::Settings::default().limits;
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_query_depth)
+        .finish()
+        .sdl()
+}
+
+/// The per-request data the HTTP layer attaches.
+pub fn request_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
+    (actor, Loaders::new(&services.store))
+}
+
+/// Helpers for resolvers to reach the request's context.
+pub(crate) trait ContextExt {
+    fn services(&self) -> &Services;
+    fn actor(&self) -> &Actor;
+    fn loaders(&self) -> &Loaders;
+}
+
+impl ContextExt for Context<'_> {
+    fn services(&self) -> &Services {
+        self.data_unchecked::<Services>()
+    }
+
+    fn actor(&self) -> &Actor {
+        self.data_opt::<Actor>().unwrap_or(&Actor::Anonymous)
+    }
+
+    fn loaders(&self) -> &Loaders {
+        self.data_unchecked::<Loaders>()
+    }
+}

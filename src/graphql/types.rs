@@ -1,0 +1,378 @@
+//! GraphQL object types. Each wraps a store row and resolves nested fields through the
+//! request's data loaders.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{ContextExt, loaders::load_error};
+use crate::{
+    domain,
+    store::{
+        agencies::AgencyRow,
+        items::ItemRow,
+        persons::PersonRow,
+        reports::{CommitmentRow, ReportRow, ShortcomingRow},
+    },
+};
+
+/// What kind of body an agency is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::AgencyKind")]
+pub enum AgencyKind {
+    /// 人民政府
+    Government,
+    /// 政府部门
+    Department,
+    /// 办公室 (依法治X办, 纪委监委, 督查室)
+    Office,
+    /// 其他
+    Other,
+}
+
+/// The time horizon of a rectification (整改类别).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::ItemCategory")]
+pub enum ItemCategory {
+    /// 立行立改: fix at once.
+    Immediate,
+    /// 限期整改: fix by a set date.
+    TimeBound,
+    /// 长期坚持: build lasting mechanisms, report progress periodically.
+    LongTerm,
+}
+
+/// Total count of a list, beside its page.
+#[derive(SimpleObject)]
+pub struct ListInfo {
+    /// How many records match the filter, over all pages.
+    pub total_count: u64,
+}
+
+/// An agency (机关/单位), possibly under a supervising agency (its jurisdiction).
+pub struct Agency(pub AgencyRow);
+
+#[Object]
+impl Agency {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Full name, e.g. 厦门市机关事务管理局.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Short name, if any.
+    async fn short_name(&self) -> Option<&str> {
+        self.0.short_name.as_deref()
+    }
+    /// What kind of body it is.
+    async fn kind(&self) -> Option<AgencyKind> {
+        domain::AgencyKind::parse(&self.0.kind).ok().map(Into::into)
+    }
+    /// IANA time zone in which its dates are calendar dates (default Asia/Shanghai).
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// The supervising agency (上级/主管), if any.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        let Some(id) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let row = ctx
+            .loaders()
+            .agencies
+            .load_one(id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Agency))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A person: a leader, a responsible person, a coordinator or a verifier.
+pub struct Person(pub PersonRow);
+
+#[Object]
+impl Person {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// 姓名
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 职务, e.g. 分管副局长.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    /// Where reminders are sent.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// The agency the person works in.
+    async fn agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        let row = ctx
+            .loaders()
+            .agencies
+            .load_one(self.0.agency_id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Agency))
+    }
+}
+
+/// A published report (法治政府建设年度报告 or 工作总结) imported into rectify.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Report {
+    pub id: ID,
+    /// The year reported on.
+    pub year: i32,
+    /// `annual`, `first_half` or `second_half`.
+    pub period: String,
+    /// `rule_of_law_annual_report`, `work_summary` or `other`.
+    pub kind: String,
+    pub title: Option<String>,
+    /// The date the document bears.
+    pub published_on: Option<NaiveDate>,
+    pub source_url: Option<String>,
+    /// SHA-256 of the imported text: proves which text the items came from.
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub row: ReportRow,
+}
+
+impl From<ReportRow> for Report {
+    fn from(row: ReportRow) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            year: row.year,
+            period: row.period.clone(),
+            kind: row.kind.clone(),
+            title: row.title.clone(),
+            published_on: row.published_on,
+            source_url: row.source_url.clone(),
+            sha256: row.sha256.clone(),
+            created_at: row.created_at,
+            row,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Report {
+    /// The agency that published it.
+    async fn agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        let row = ctx
+            .loaders()
+            .agencies
+            .load_one(self.row.agency_id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Agency))
+    }
+    /// Its shortcomings (存在的问题), in the report's order.
+    async fn shortcomings(&self, ctx: &Context<'_>) -> Result<Vec<Shortcoming>> {
+        let rows = ctx
+            .services()
+            .store
+            .shortcomings_of(self.row.id)
+            .await
+            .map_err(crate::service::ServiceError::from)?;
+        Ok(rows.into_iter().map(Shortcoming).collect())
+    }
+    /// Its next-period commitments (下一年度工作安排), in the report's order.
+    async fn commitments(&self, ctx: &Context<'_>) -> Result<Vec<Commitment>> {
+        let rows = ctx
+            .services()
+            .store
+            .commitments_of(self.row.id)
+            .await
+            .map_err(crate::service::ServiceError::from)?;
+        Ok(rows.into_iter().map(Commitment).collect())
+    }
+}
+
+/// A shortcoming (问题) as the report states it.
+pub struct Shortcoming(pub ShortcomingRow);
+
+#[Object]
+impl Shortcoming {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Its position in the report (1-based).
+    async fn ordinal(&self) -> i32 {
+        self.0.ordinal
+    }
+    /// The exact text, without its enumerator.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// An earlier, similar shortcoming of the same agency (屡查屡犯), if one was found.
+    async fn recurrence_of(&self, ctx: &Context<'_>) -> Result<Option<Shortcoming>> {
+        let Some(id) = self.0.recurrence_of_id else {
+            return Ok(None);
+        };
+        let row = ctx
+            .loaders()
+            .shortcomings
+            .load_one(id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Shortcoming))
+    }
+    /// How similar the earlier shortcoming is (0–1).
+    async fn recurrence_score(&self) -> Option<f64> {
+        self.0.recurrence_score
+    }
+}
+
+/// A commitment (举措) for the next period.
+pub struct Commitment(pub CommitmentRow);
+
+#[Object]
+impl Commitment {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Its position in the report (1-based).
+    async fn ordinal(&self) -> i32 {
+        self.0.ordinal
+    }
+    /// The exact text, without its enumerator.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+}
+
+/// A tracked rectification item (整改事项).
+pub struct Item(pub ItemRow);
+
+#[Object]
+impl Item {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// 台账编号, the ledger number.
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// 整改措施
+    async fn measures(&self) -> Option<&str> {
+        self.0.measures.as_deref()
+    }
+    /// The workflow state: identified, assigned, in_progress, submitted, closed, ongoing, cancelled.
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+    /// 整改类别
+    async fn category(&self) -> Option<ItemCategory> {
+        self.0
+            .category
+            .as_deref()
+            .and_then(|c| domain::ItemCategory::parse(c).ok())
+            .map(Into::into)
+    }
+    /// 整改结果, set on closing: rectified 已整改, continuing 持续整改, not_rectified 未整改.
+    async fn outcome(&self) -> Option<&str> {
+        self.0.outcome.as_deref()
+    }
+    /// Where the problem was found: annual_report, rule_of_law_inspection, appraisal, patrol, audit, other.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+    /// 完成时限
+    async fn due_on(&self) -> Option<NaiveDate> {
+        self.0.due_on
+    }
+    /// True when the due date has passed (in the service's time zone) and the item is neither closed nor cancelled.
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
+        self.0.due_on.is_some_and(|d| d < ctx.services().today())
+            && !domain::FINAL_STATES.contains(&self.0.state.as_str())
+    }
+    /// 进展情况
+    async fn progress(&self) -> Option<&str> {
+        self.0.progress.as_deref()
+    }
+    /// The version to send back with a change (optimistic concurrency).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The agency that owns the item.
+    async fn agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        let row = ctx
+            .loaders()
+            .agencies
+            .load_one(self.0.agency_id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Agency))
+    }
+    /// 牵头单位
+    async fn lead_unit(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        let Some(id) = self.0.lead_unit_id else {
+            return Ok(None);
+        };
+        let row = ctx
+            .loaders()
+            .agencies
+            .load_one(id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Agency))
+    }
+    /// 责任领导
+    async fn lead_person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(id) = self.0.lead_person_id else {
+            return Ok(None);
+        };
+        let row = ctx
+            .loaders()
+            .persons
+            .load_one(id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Person))
+    }
+    /// 具体责任人
+    async fn responsible_person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(id) = self.0.responsible_person_id else {
+            return Ok(None);
+        };
+        let row = ctx
+            .loaders()
+            .persons
+            .load_one(id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Person))
+    }
+    /// The shortcoming the item rectifies, when it came from a report.
+    async fn shortcoming(&self, ctx: &Context<'_>) -> Result<Option<Shortcoming>> {
+        let Some(id) = self.0.shortcoming_id else {
+            return Ok(None);
+        };
+        let row = ctx
+            .loaders()
+            .shortcomings
+            .load_one(id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Shortcoming))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

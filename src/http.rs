@@ -1,0 +1,249 @@
+//! The axum router: `/graphql`, the offline GraphQL IDE at `/`, health probes, and the
+//! layers every request passes (request id, tracing, body limit, timeout).
+
+use std::{sync::Arc, time::Duration};
+
+use async_graphql::{
+    BatchRequest, ParseRequestError,
+    http::{MultipartOptions, receive_batch_body},
+    parser::{parse_query, types::OperationType},
+};
+use axum::{
+    Json, Router,
+    extract::{Path, Request, State},
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use futures_util::TryStreamExt;
+use tokio_util::compat::TokioAsyncReadCompatExt;
+use tower::ServiceBuilder;
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::{
+    assets,
+    config::Limits,
+    graphql::{self, AppSchema},
+    service::{Actor, Services},
+};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub services: Services,
+    pub limits: Arc<Limits>,
+}
+
+/// Builds the router with all its layers.
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits.clone();
+    Router::new()
+        .route("/", get(ide))
+        .route("/ide/{*file}", get(ide_asset))
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                // async-graphql reads the body as a stream, past axum's DefaultBodyLimit:
+                // this layer refuses a declared oversize body with 413 at once and cuts an
+                // undeclared (chunked) one at the limit.
+                .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    limits.request_timeout,
+                )),
+        )
+}
+
+/// Request ids are UUID v7: unique, and sortable by time in the logs.
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(3), state.services.store.ping()).await {
+        Ok(Ok(())) => "ready".into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database did not answer").into_response(),
+    }
+}
+
+async fn ide() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        assets::IDE_HTML,
+    )
+        .into_response()
+}
+
+async fn ide_asset(Path(file): Path<String>) -> Response {
+    match assets::ide_file(&file) {
+        Some((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A GraphQL error response outside execution (bad body, batch, too large).
+fn request_error(status: StatusCode, code: &'static str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "data": null,
+        "errors": [{ "message": message, "extensions": { "code": code } }],
+    });
+    (status, Json(body)).into_response()
+}
+
+async fn graphql(State(state): State<AppState>, req: Request) -> Response {
+    let is_get = req.method() == Method::GET;
+    let actor = Actor::Anonymous;
+    let parsed = if is_get {
+        async_graphql::http::parse_query_string(req.uri().query().unwrap_or_default())
+            .map(BatchRequest::Single)
+            .map_err(|e| ParseRequestError::Io(std::io::Error::other(e.to_string())))
+    } else {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(ToOwned::to_owned);
+        let body = req.into_body().into_data_stream().map_err(|e| {
+            // The body limit layer ends an oversize stream with an error: keep that apart.
+            if is_length_limit(&e) {
+                std::io::Error::new(std::io::ErrorKind::FileTooLarge, "request body too large")
+            } else {
+                std::io::Error::other(e.to_string())
+            }
+        });
+        let reader = tokio_util::io::StreamReader::new(body).compat();
+        let options = MultipartOptions::default()
+            .max_file_size(state.limits.max_upload_bytes)
+            .max_num_files(10);
+        receive_batch_body(content_type, reader, options).await
+    };
+    let request = match parsed {
+        Ok(BatchRequest::Single(request)) => request,
+        Ok(BatchRequest::Batch(_)) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BATCH_NOT_SUPPORTED",
+                "batched requests are not accepted: send one operation per request",
+            );
+        }
+        Err(ParseRequestError::PayloadTooLarge) => return too_large(&state),
+        Err(ParseRequestError::Io(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            return too_large(&state);
+        }
+        Err(e) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the request is not a valid GraphQL request: {e}"),
+            );
+        }
+    };
+    if is_get && is_mutation(&request) {
+        return request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "mutations must be sent with POST",
+        );
+    }
+    let (actor, loaders) = graphql::request_data(&state.services, actor);
+    let mut response = state
+        .schema
+        .execute(request.data(actor).data(loaders))
+        .await;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", code_for_uncoded(&error.message));
+        }
+    }
+    let mut http = Json(response).into_response();
+    *http.status_mut() = StatusCode::OK;
+    http
+}
+
+/// The code of an error raised by async-graphql itself before any resolver ran
+/// (resolver errors carry their own code from `graphql::error`).
+fn code_for_uncoded(message: &str) -> &'static str {
+    match message {
+        "Query is nested too deep." => "QUERY_TOO_DEEP",
+        "Query is too complex." => "QUERY_TOO_COMPLEX",
+        _ => "GRAPHQL_VALIDATION",
+    }
+}
+
+fn too_large(state: &AppState) -> Response {
+    request_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        &format!(
+            "the request is larger than {} bytes (uploads at most {} bytes each)",
+            state.limits.max_body_bytes, state.limits.max_upload_bytes
+        ),
+    )
+}
+
+fn is_length_limit(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// True when the request's selected operation is a mutation.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = parse_query(&request.query) else {
+        return false;
+    };
+    doc.operations.iter().any(|(name, op)| {
+        op.node.ty == OperationType::Mutation
+            && (request.operation_name.is_none()
+                || request.operation_name.as_deref() == name.map(|n| n.as_str()))
+    })
+}

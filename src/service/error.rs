@@ -1,0 +1,72 @@
+//! The service layer's one error type. Each variant becomes a stable GraphQL
+//! `extensions.code` in `graphql::error`; messages are written for people.
+
+use crate::store::StoreError;
+
+/// Why a use case did not happen. Nothing was written when one of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// `NOT_FOUND`: the thing asked for does not exist (or is not visible to the caller).
+    #[error("{what} {id} was not found")]
+    NotFound { what: &'static str, id: String },
+    /// `VALIDATION`: the input is malformed; `field` names the offending input field.
+    #[error("{message}")]
+    Validation {
+        field: Option<&'static str>,
+        message: String,
+    },
+    /// `CONFLICT`: the change contradicts what is stored (a duplicate, a replaced report…).
+    #[error("{0}")]
+    Conflict(String),
+    /// `STALE_VERSION`: the caller read an older version than the one stored.
+    #[error(
+        "the item changed since you read it (you sent version {expected}, it is now at {actual}); reload and try again"
+    )]
+    StaleVersion { expected: i32, actual: i32 },
+    /// `UNAUTHENTICATED`: no valid credentials were sent.
+    #[error("sign in first: send a valid API token as `Authorization: Bearer …`")]
+    Unauthenticated,
+    /// `FORBIDDEN`: the caller's role or scope does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// `UNAVAILABLE`: the database is busy or down; the caller may retry.
+    #[error("the service is temporarily unavailable, try again shortly")]
+    Unavailable,
+    /// `INTERNAL`: a fault on our side, logged with its cause.
+    #[error("an internal error occurred; it has been logged")]
+    Internal(#[source] StoreError),
+}
+
+impl ServiceError {
+    /// A validation error on `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Validation {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    /// A missing `what` with id `id`.
+    pub fn not_found(what: &'static str, id: impl std::fmt::Display) -> Self {
+        ServiceError::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(_) => ServiceError::Unavailable,
+            StoreError::Unique(what) => {
+                ServiceError::Conflict(format!("this would duplicate an existing record ({what})"))
+            }
+            StoreError::ForeignKey(_) => ServiceError::Validation {
+                field: None,
+                message: "the input refers to a record that does not exist".into(),
+            },
+            other => ServiceError::Internal(other),
+        }
+    }
+}

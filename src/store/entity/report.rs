@@ -1,0 +1,28 @@
+//! An imported report. `period`: annual | first_half | second_half; `kind`: rule_of_law_annual_report | work_summary | other.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "reports")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub year: i32,
+    pub period: String,
+    pub kind: String,
+    #[sea_orm(column_type = "Text")]
+    pub title: Option<String>,
+    pub published_on: Option<Date>,
+    pub source_url: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub raw_text: String,
+    pub sha256: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,155 @@
+//! Items (整改事项): listing, counting and loading. Every list here is a keyset walk over
+//! an index (`idx_items_agency_state`, `idx_items_state_due_on`, `idx_items_lead_person_state`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{
+    Store, StoreError,
+    entity::item,
+    page::{Page, PageRequest},
+};
+use crate::domain::FINAL_STATES;
+
+/// An item as the rest of the service sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemRow {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub code: Option<String>,
+    pub shortcoming_id: Option<Uuid>,
+    pub parent_item_id: Option<Uuid>,
+    pub source: String,
+    pub source_document: Option<String>,
+    pub title: String,
+    pub measures: Option<String>,
+    pub category: Option<String>,
+    pub state: String,
+    pub outcome: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub lead_post_id: Option<Uuid>,
+    pub lead_person_id: Option<Uuid>,
+    pub lead_unit_id: Option<Uuid>,
+    pub responsible_person_id: Option<Uuid>,
+    pub progress: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<item::Model> for ItemRow {
+    fn from(m: item::Model) -> Self {
+        Self {
+            id: m.id,
+            agency_id: m.agency_id,
+            code: m.code,
+            shortcoming_id: m.shortcoming_id,
+            parent_item_id: m.parent_item_id,
+            source: m.source,
+            source_document: m.source_document,
+            title: m.title,
+            measures: m.measures,
+            category: m.category,
+            state: m.state,
+            outcome: m.outcome,
+            due_on: m.due_on,
+            lead_post_id: m.lead_post_id,
+            lead_person_id: m.lead_person_id,
+            lead_unit_id: m.lead_unit_id,
+            responsible_person_id: m.responsible_person_id,
+            progress: m.progress,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// Filters for listing items. Every field narrows the list.
+#[derive(Clone, Debug, Default)]
+pub struct ItemFilter {
+    /// Only items owned by these agencies (`None`: any).
+    pub agency_ids: Option<Vec<Uuid>>,
+    /// Only items in these states.
+    pub states: Option<Vec<String>>,
+    /// Only items led by this person.
+    pub lead_person_id: Option<Uuid>,
+    /// Only items of this shortcoming.
+    pub shortcoming_id: Option<Uuid>,
+    /// Only items due on or before this date.
+    pub due_on_or_before: Option<NaiveDate>,
+    /// Only items due on or after this date.
+    pub due_on_or_after: Option<NaiveDate>,
+    /// `Some(today)`: only items overdue on `today` (due before it and not closed or cancelled);
+    /// the service passes "today" in the service's time zone.
+    pub overdue_on: Option<NaiveDate>,
+}
+
+impl ItemFilter {
+    fn condition(&self) -> Condition {
+        let mut c = Condition::all();
+        if let Some(ids) = &self.agency_ids {
+            c = c.add(item::Column::AgencyId.is_in(ids.iter().copied()));
+        }
+        if let Some(states) = &self.states {
+            c = c.add(item::Column::State.is_in(states.iter().cloned()));
+        }
+        if let Some(person) = self.lead_person_id {
+            c = c.add(item::Column::LeadPersonId.eq(person));
+        }
+        if let Some(s) = self.shortcoming_id {
+            c = c.add(item::Column::ShortcomingId.eq(s));
+        }
+        if let Some(d) = self.due_on_or_before {
+            c = c.add(item::Column::DueOn.lte(d));
+        }
+        if let Some(d) = self.due_on_or_after {
+            c = c.add(item::Column::DueOn.gte(d));
+        }
+        if let Some(today) = self.overdue_on {
+            c = c
+                .add(item::Column::DueOn.lt(today))
+                .add(item::Column::State.is_not_in(FINAL_STATES.iter().copied()));
+        }
+        c
+    }
+}
+
+impl Store {
+    /// One item by id.
+    pub async fn item(&self, id: Uuid) -> Result<Option<ItemRow>, StoreError> {
+        Ok(item::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(Into::into))
+    }
+
+    /// A page of items in creation order.
+    pub async fn list_items(
+        &self,
+        filter: &ItemFilter,
+        page: PageRequest,
+    ) -> Result<Page<ItemRow>, StoreError> {
+        let mut query = item::Entity::find().filter(filter.condition());
+        if let Some(after) = page.after {
+            query = query.filter(item::Column::Id.gt(after));
+        }
+        let rows = query
+            .order_by_asc(item::Column::Id)
+            .limit(page.limit())
+            .all(self.conn())
+            .await?;
+        Ok(Page::from_rows(rows, &page).map(Into::into))
+    }
+
+    /// How many items match.
+    pub async fn count_items(&self, filter: &ItemFilter) -> Result<u64, StoreError> {
+        Ok(item::Entity::find()
+            .filter(filter.condition())
+            .count(self.conn())
+            .await?)
+    }
+}

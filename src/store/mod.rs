@@ -1,0 +1,150 @@
+//! Storage: sea-orm entities and the queries the services need. The only module that imports `sea_orm`.
+//!
+//! Both stores run the same migrations and the same queries. SQLite is tuned for a
+//! server here (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout) and every
+//! write transaction starts `IMMEDIATE`, so two writers queue on the busy timeout
+//! instead of failing with "database is locked" when a read lock would have to be
+//! upgraded.
+
+pub mod agencies;
+pub mod entity;
+pub mod error;
+pub mod items;
+pub mod page;
+pub mod persons;
+pub mod reports;
+
+use std::{path::Path, time::Duration};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+pub use error::StoreError;
+
+/// How long a SQLite writer waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A handle on the database, cheap to clone (a pool inside).
+#[derive(Clone, Debug)]
+pub struct Store {
+    conn: DatabaseConnection,
+}
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file's directory.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        if let Some(path) = sqlite_file(url)
+            && let Some(dir) = Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Setup(e.to_string()))?;
+        }
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .create_if_missing(true)
+            });
+        let conn = Database::connect(options).await?;
+        Ok(Self { conn })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Names of migrations not yet applied.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        Ok(Migrator::get_pending_migrations(&self.conn)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    /// Answers when the database does (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.conn.ping().await?;
+        Ok(())
+    }
+
+    /// The engine behind this store.
+    pub fn engine(&self) -> Engine {
+        match self.conn.get_database_backend() {
+            DbBackend::Postgres => Engine::Postgres,
+            _ => Engine::Sqlite,
+        }
+    }
+
+    /// Starts a transaction that will write: `BEGIN IMMEDIATE` on SQLite.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        Ok(self
+            .conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?)
+    }
+
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Runs one SQL statement as given (administration: schemas, maintenance).
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_unprepared(sql).await?;
+        Ok(())
+    }
+
+    /// Closes the pool (checkpoints SQLite's WAL).
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+
+/// The file path inside a `sqlite://PATH?…` URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn finds_the_sqlite_file_in_a_url() {
+        assert_eq!(
+            sqlite_file("sqlite://data/rectify.db?mode=rwc"),
+            Some("data/rectify.db")
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x/y"), None);
+    }
+}

@@ -1,0 +1,184 @@
+//! Test plumbing: a real server on a random port over a fresh database, and a GraphQL client.
+//!
+//! Every storage test runs on SQLite (a temporary file) and, when `TEST_DATABASE_URL` is
+//! set, on PostgreSQL in a schema of its own, so tests run in parallel. With `CI` set, a
+//! missing or unreachable PostgreSQL fails the PostgreSQL tests instead of skipping them.
+
+use std::net::SocketAddr;
+
+use rectify::{
+    config::Settings,
+    startup::{Application, Migrate},
+    store::Store,
+};
+use serde_json::{Value, json};
+
+/// Which store a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and what it runs on.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub store: Store,
+    #[allow(dead_code)]
+    pub settings: Settings,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Generates one test per store from an async body taking a `Backend`.
+#[macro_export]
+macro_rules! store_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::helpers::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_url().is_none() {
+                    return;
+                }
+                ($body)($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+/// The PostgreSQL URL for tests; panics under CI when it is missing.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests must run in CI")
+        }
+        _ => {
+            eprintln!("TEST_DATABASE_URL is not set: PostgreSQL variant not run");
+            None
+        }
+    }
+}
+
+/// A fresh, migrated database URL for one test.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/test.db?mode=rwc", dir.display()),
+        Backend::Postgres => {
+            let base = postgres_url().expect("PostgreSQL URL");
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let admin = Store::connect(&base, 1)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {base} is unreachable: {e}"));
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create a test schema");
+            admin.close().await.ok();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options=-c%20search_path%3D{schema}")
+        }
+    }
+}
+
+/// Starts the real server on a random port over a fresh database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with settings adjusted by `tune`.
+pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings {
+        database_url: fresh_database(backend, dir.path()).await,
+        data_dir: dir.path().to_path_buf(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        db_max_connections: 8,
+        ..Settings::default()
+    };
+    tune(&mut settings);
+    let app = Application::build(&settings, Migrate::Yes)
+        .await
+        .expect("the application starts");
+    let addr = app.local_addr();
+    let store = app.services().store.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        addr,
+        client: reqwest::Client::new(),
+        store,
+        settings,
+        _dir: dir,
+        shutdown: Some(tx),
+    }
+}
+
+impl TestApp {
+    /// `http://ADDR/path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a GraphQL operation and returns the whole JSON response.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("a JSON response")
+    }
+
+    /// Runs an operation that must succeed and returns its `data`.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql(query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    /// Runs an operation that must fail and returns the first error's `extensions.code`.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let response = self.graphql(query, variables).await;
+        response["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code: {response:#}"))
+            .to_owned()
+    }
+
+    /// Creates an agency and returns its id.
+    pub async fn create_agency(&self, name: &str, parent: Option<&str>) -> String {
+        let data = self
+            .ok(
+                "mutation($input: CreateAgencyInput!) { createAgency(input: $input) { id } }",
+                json!({ "input": { "name": name, "parentId": parent } }),
+            )
+            .await;
+        data["createAgency"]["id"].as_str().unwrap().to_owned()
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real router on a random port, spoken to over HTTP, on SQLite
+//! always and on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod agencies;
+mod http_edges;
+mod limits;
+mod persons;
+mod schema_file;
