@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod graphql;
 pub mod http;

@@ -28,6 +28,12 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server: GraphQL at /graphql, the GraphQL IDE at /, health at /healthz and /readyz.
@@ -42,6 +48,33 @@ enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL); the committed copy is graphql/schema.graphql.
     Schema,
+    /// Serve a fresh embedded database with the five seed reports imported (data/demo/).
+    Demo,
+    /// Extract shortcomings, commitments, links and metadata from a report file (nothing is stored).
+    Extract {
+        /// The report: text as published (UTF-8; HTML accepted).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Import a report file: store it and open one item per shortcoming.
+    Import {
+        /// The report: text as published (UTF-8; HTML accepted).
+        file: PathBuf,
+        /// The agency's full name (or id) when the report does not name it.
+        #[arg(long)]
+        agency: Option<String>,
+        /// The year reported on, when the report does not say it.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Show what would be created; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace a different text already imported for the same agency and period.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Check that a running server answers /readyz (for container health checks).
     Healthcheck {
         /// The server to ask; default: the configured bind address.
@@ -100,12 +133,104 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             store.close().await?;
         }
         Command::Schema => print!("{}", rectify::graphql::sdl()),
+        Command::Demo => {
+            let dir = settings.data_dir.join("demo");
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+            }
+            let mut settings = settings;
+            settings.database_url = format!("sqlite://{}/rectify.db?mode=rwc", dir.display());
+            settings.data_dir = dir;
+            let app = Application::build(&settings, Migrate::Yes).await?;
+            let outcomes = rectify::demo::import_seeds(app.services()).await?;
+            for o in &outcomes {
+                tracing::info!(
+                    agency = %o.agency.name,
+                    year = o.report.year,
+                    shortcomings = o.shortcomings.len(),
+                    commitments = o.commitments.len(),
+                    "demo report imported"
+                );
+            }
+            tracing::info!("demo ready: GraphQL IDE at http://{}/", app.local_addr());
+            app.run_until(shutdown_signal()).await?;
+        }
+        Command::Extract { file, format } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = rectify_extract::ReportText::parse(&bytes)?;
+            let e = rectify_extract::extract(&text);
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&e.to_json())?),
+                Format::Text => print_extraction(&e),
+            }
+        }
+        Command::Import { file, agency, year, dry_run, replace } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {} as UTF-8 text", file.display()))?;
+            let store = Store::connect(&settings.database_url, 2).await?;
+            store.migrate().await?;
+            let services = rectify::service::Services::new(store, settings.time_zone);
+            let (agency_id, agency_name) = match agency.as_deref().map(uuid::Uuid::parse_str) {
+                Some(Ok(id)) => (Some(id), None),
+                _ => (None, agency),
+            };
+            let input = rectify::service::import::ImportReport {
+                text,
+                agency_id,
+                agency_name,
+                year,
+                dry_run,
+                replace,
+                ..Default::default()
+            };
+            let o = services.import_report(&rectify::service::Actor::System, input).await?;
+            println!(
+                "{}{:?}: {} {}年 report {} — {} shortcomings, {} commitments, {} links",
+                if dry_run { "(dry run, nothing written) " } else { "" },
+                o.status,
+                o.agency.name,
+                o.report.year,
+                o.report.id,
+                o.shortcomings.len(),
+                o.commitments.len(),
+                o.links.len()
+            );
+            for s in &o.shortcomings {
+                let recurring = s.recurrence.as_ref().map(|r| format!("  [repeats {} shortcoming, {:.2}]", r.earlier.year, r.score)).unwrap_or_default();
+                println!("  问题{}: {}{recurring}", s.row.ordinal, s.row.text);
+            }
+            for w in &o.warnings {
+                println!("  ! {}: {}", w.code, w.message);
+            }
+        }
         Command::Healthcheck { url } => {
             let url = url.unwrap_or_else(|| format!("http://{}/readyz", settings.bind));
             healthcheck(&url).await?;
         }
     }
     Ok(())
+}
+
+fn print_extraction(e: &rectify_extract::Extraction) {
+    println!("agency: {}", e.agency.as_deref().unwrap_or("(not named in full)"));
+    println!("year: {}  period: {:?}  kind: {:?}", e.report_year.map_or("?".into(), |y| y.to_string()), e.period, e.kind);
+    println!("published: {}", e.published_date.map_or("?".into(), |d| d.to_string()));
+    for (title, items) in [
+        ("shortcomings 存在的问题", &e.shortcomings),
+        ("commitments 下一年度安排", &e.commitments),
+        ("previous rectification 上年度问题整改情况", &e.previous_rectification),
+    ] {
+        println!("\n{title} ({}):", items.len());
+        for (i, item) in items.iter().enumerate() {
+            println!("  {}. {}", i + 1, item.text);
+        }
+    }
+    println!("\nlinks:");
+    for l in &e.links {
+        println!("  shortcoming {} → commitment {}  ({:.3})", l.shortcoming + 1, l.commitment + 1, l.score);
+    }
+    for w in &e.warnings {
+        println!("! {}", w.message);
+    }
 }
 
 /// The database URL without its password, for logs.

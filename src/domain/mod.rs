@@ -1,6 +1,7 @@
 //! Pure rules and values: no I/O, no async, no database. Everything else may import this;
 //! this imports nothing of the others.
 
+pub mod audit;
 pub mod email;
 pub mod values;
 

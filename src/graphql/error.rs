@@ -17,6 +17,7 @@ pub fn code_of(err: &ServiceError) -> &'static str {
         ServiceError::Validation { .. } => "VALIDATION",
         ServiceError::Conflict(_) => "CONFLICT",
         ServiceError::StaleVersion { .. } => "STALE_VERSION",
+        ServiceError::TooLarge(_) => "PAYLOAD_TOO_LARGE",
         ServiceError::Unauthenticated => "UNAUTHENTICATED",
         ServiceError::Forbidden(_) => "FORBIDDEN",
         ServiceError::Unavailable => "UNAVAILABLE",

@@ -2,6 +2,7 @@
 
 mod agency;
 mod connection;
+mod import;
 pub mod error;
 mod item;
 pub mod loaders;
@@ -28,7 +29,11 @@ pub struct Query(
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(agency::AgencyMutation, person::PersonMutation);
+pub struct Mutation(
+    agency::AgencyMutation,
+    person::PersonMutation,
+    import::ImportMutation,
+);
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

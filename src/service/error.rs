@@ -23,6 +23,9 @@ pub enum ServiceError {
         "the item changed since you read it (you sent version {expected}, it is now at {actual}); reload and try again"
     )]
     StaleVersion { expected: i32, actual: i32 },
+    /// `PAYLOAD_TOO_LARGE`: the input is larger than accepted.
+    #[error("{0}")]
+    TooLarge(String),
     /// `UNAUTHENTICATED`: no valid credentials were sent.
     #[error("sign in first: send a valid API token as `Authorization: Bearer …`")]
     Unauthenticated,

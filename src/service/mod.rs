@@ -5,6 +5,7 @@
 mod actor;
 pub mod agencies;
 mod error;
+pub mod import;
 pub mod items;
 pub mod persons;
 pub mod reports;

@@ -13,6 +13,7 @@ pub mod items;
 pub mod page;
 pub mod persons;
 pub mod reports;
+pub mod tx;
 
 use std::{path::Path, time::Duration};
 

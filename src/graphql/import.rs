@@ -1,0 +1,245 @@
+//! The `importReport` mutation and its result. The result is built from what the import
+//! returned (not re-read), so a dry run shows exactly what would have been created.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+
+use super::{
+    ContextExt,
+    error::parse_id,
+    types::{Agency, Commitment, Item, Report, Shortcoming},
+};
+use crate::service::import::{
+    Coverage, ImportOutcome, ImportReport, ImportStatus as Status, ImportedShortcoming,
+};
+
+/// What an import did.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::service::import::ImportStatus")]
+pub enum ImportStatus {
+    /// A new report was stored (or, in a dry run, would be).
+    Created,
+    /// The same text was imported before: nothing changed.
+    AlreadyImported,
+    /// A different text replaced the stored one; items with history were kept.
+    Replaced,
+}
+
+/// A report to import.
+#[derive(InputObject)]
+pub struct ImportReportInput {
+    /// The report's text as published (pasted, or saved from its web page; HTML is accepted).
+    pub text: String,
+    /// The agency, when known. Otherwise the agency the report names is found or created.
+    pub agency_id: Option<ID>,
+    /// The agency's full name, when the report does not name it.
+    pub agency_name: Option<String>,
+    /// The year reported on, when the report does not say it.
+    pub year: Option<i32>,
+    /// Where the report was published.
+    pub source_url: Option<String>,
+    /// Return what would be created and write nothing.
+    #[graphql(default)]
+    pub dry_run: bool,
+    /// Replace an already imported, different text for the same agency, year and period.
+    #[graphql(default)]
+    pub replace: bool,
+}
+
+/// An earlier shortcoming of the same agency that a new one repeats (屡查屡犯).
+#[derive(SimpleObject)]
+pub struct RecurrenceInfo {
+    /// The earlier shortcoming.
+    pub shortcoming_id: ID,
+    pub text: String,
+    /// The year of the earlier report.
+    pub year: i32,
+    /// The earlier item, and its state now.
+    pub item_id: Option<ID>,
+    pub item_state: Option<String>,
+    /// Similarity (0–1).
+    pub score: f64,
+}
+
+/// A shortcoming as imported.
+pub struct ImportedShortcomingView(ImportedShortcoming);
+
+#[Object(name = "ImportedShortcoming")]
+impl ImportedShortcomingView {
+    async fn shortcoming(&self) -> Shortcoming {
+        Shortcoming(self.0.row.clone())
+    }
+    /// The item opened for it (`identified`), or the item it already had.
+    async fn item(&self) -> Option<Item> {
+        self.0.item.clone().map(Item)
+    }
+    /// Set when the same agency listed a similar shortcoming before.
+    async fn recurrence(&self) -> Option<RecurrenceInfo> {
+        self.0.recurrence.as_ref().map(|r| RecurrenceInfo {
+            shortcoming_id: ID(r.earlier.shortcoming.id.to_string()),
+            text: r.earlier.shortcoming.text.clone(),
+            year: r.earlier.year,
+            item_id: r.earlier.item_id.map(|id| ID(id.to_string())),
+            item_state: r.earlier.item_state.clone(),
+            score: r.score,
+        })
+    }
+}
+
+/// A proposed link between a shortcoming and a commitment of the report.
+#[derive(SimpleObject)]
+pub struct ProposedLink {
+    pub shortcoming_ordinal: i32,
+    pub commitment_ordinal: i32,
+    /// Relevance (0–1).
+    pub score: f64,
+}
+
+/// An item of the previous-rectification section and the earlier shortcoming it answers.
+#[derive(SimpleObject)]
+pub struct PreviousRectificationView {
+    pub text: String,
+    /// The earlier shortcoming it reports on, if one matched.
+    pub matched_shortcoming_id: Option<ID>,
+    pub matched_text: Option<String>,
+    pub score: Option<f64>,
+}
+
+/// An earlier shortcoming, for coverage.
+#[derive(SimpleObject)]
+pub struct EarlierShortcomingView {
+    pub shortcoming_id: ID,
+    pub text: String,
+    pub item_id: Option<ID>,
+    pub item_state: Option<String>,
+}
+
+/// Which of the previous period's shortcomings the new report accounts for.
+#[derive(SimpleObject)]
+pub struct CoverageView {
+    pub previous_year: i32,
+    pub accounted_for: Vec<EarlierShortcomingView>,
+    /// Earlier shortcomings the new report does not mention.
+    pub silent_on: Vec<EarlierShortcomingView>,
+}
+
+fn earlier_views(list: &[crate::store::tx::EarlierShortcoming]) -> Vec<EarlierShortcomingView> {
+    list.iter()
+        .map(|e| EarlierShortcomingView {
+            shortcoming_id: ID(e.shortcoming.id.to_string()),
+            text: e.shortcoming.text.clone(),
+            item_id: e.item_id.map(|id| ID(id.to_string())),
+            item_state: e.item_state.clone(),
+        })
+        .collect()
+}
+
+impl From<&Coverage> for CoverageView {
+    fn from(c: &Coverage) -> Self {
+        Self {
+            previous_year: c.previous_year,
+            accounted_for: earlier_views(&c.accounted_for),
+            silent_on: earlier_views(&c.silent_on),
+        }
+    }
+}
+
+/// A note about the import.
+#[derive(SimpleObject)]
+pub struct ImportWarningView {
+    /// NO_SHORTCOMINGS_SECTION, NO_COMMITMENTS_SECTION, AGENCY_UNKNOWN, YEAR_UNKNOWN,
+    /// ALREADY_IMPORTED, KEPT_SHORTCOMINGS, RECURRING_SHORTCOMINGS, PREVIOUS_SHORTCOMINGS_UNACCOUNTED.
+    pub code: String,
+    pub message: String,
+}
+
+/// The result of `importReport`.
+pub struct ImportResult(ImportOutcome);
+
+#[Object]
+impl ImportResult {
+    async fn status(&self) -> ImportStatus {
+        self.0.status.into()
+    }
+    /// True when nothing was written.
+    async fn dry_run(&self) -> bool {
+        self.0.dry_run || self.0.status == Status::AlreadyImported
+    }
+    async fn agency(&self) -> Agency {
+        Agency(self.0.agency.clone())
+    }
+    /// True when the agency was created by this import.
+    async fn agency_created(&self) -> bool {
+        self.0.agency_created
+    }
+    async fn report(&self) -> Report {
+        self.0.report.clone().into()
+    }
+    async fn shortcomings(&self) -> Vec<ImportedShortcomingView> {
+        self.0.shortcomings.iter().cloned().map(ImportedShortcomingView).collect()
+    }
+    async fn commitments(&self) -> Vec<Commitment> {
+        self.0.commitments.iter().cloned().map(Commitment).collect()
+    }
+    async fn links(&self) -> Vec<ProposedLink> {
+        self.0
+            .links
+            .iter()
+            .map(|l| ProposedLink {
+                shortcoming_ordinal: l.shortcoming_ordinal,
+                commitment_ordinal: l.commitment_ordinal,
+                score: l.score,
+            })
+            .collect()
+    }
+    /// The report's section on how the previous period's shortcomings were rectified.
+    async fn previous_rectification(&self) -> Vec<PreviousRectificationView> {
+        self.0
+            .previous_rectification
+            .iter()
+            .map(|p| PreviousRectificationView {
+                text: p.text.clone(),
+                matched_shortcoming_id: p.matched.as_ref().map(|(e, _)| ID(e.shortcoming.id.to_string())),
+                matched_text: p.matched.as_ref().map(|(e, _)| e.shortcoming.text.clone()),
+                score: p.matched.as_ref().map(|(_, s)| *s),
+            })
+            .collect()
+    }
+    /// Set when the agency has a report for the previous period.
+    async fn coverage(&self) -> Option<CoverageView> {
+        self.0.coverage.as_ref().map(Into::into)
+    }
+    /// On replacement: shortcomings of the old text that the new one no longer has (kept).
+    async fn kept_shortcomings(&self) -> Vec<Shortcoming> {
+        self.0.kept.iter().cloned().map(Shortcoming).collect()
+    }
+    async fn warnings(&self) -> Vec<ImportWarningView> {
+        self.0
+            .warnings
+            .iter()
+            .map(|w| ImportWarningView { code: w.code.clone(), message: w.message.clone() })
+            .collect()
+    }
+}
+
+#[derive(Default)]
+pub struct ImportMutation;
+
+#[Object]
+impl ImportMutation {
+    /// Imports a published report: its shortcomings become `identified` items linked to the
+    /// report's commitments. In one transaction; `dryRun` shows what would be created.
+    /// Re-importing the same text changes nothing; a different text for the same agency and
+    /// period is refused (CONFLICT) unless `replace` is set.
+    async fn import_report(&self, ctx: &Context<'_>, input: ImportReportInput) -> Result<ImportResult> {
+        let input = ImportReport {
+            text: input.text,
+            agency_id: input.agency_id.as_ref().map(|id| parse_id("agencyId", id)).transpose()?,
+            agency_name: input.agency_name,
+            year: input.year,
+            source_url: input.source_url,
+            dry_run: input.dry_run,
+            replace: input.replace,
+        };
+        Ok(ImportResult(ctx.services().import_report(ctx.actor(), input).await?))
+    }
+}

@@ -1,0 +1,568 @@
+//! Importing a report: extract, then — in one transaction — find or create the agency,
+//! store the report, its shortcomings, commitments and proposed links, flag recurrences,
+//! check what the report says about last period's shortcomings, and open one `identified`
+//! item per shortcoming. A dry run is the same run rolled back, so it shows exactly what
+//! a real run would create.
+
+use rectify_extract::{Extraction, InputError, RECURRENCE_THRESHOLD, ReportText, similarity};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Actor, ServiceError, Services};
+use crate::{
+    domain::{AgencyKind, ItemSource, ReportKind, ReportPeriod},
+    store::{
+        agencies::{AgencyRow, NewAgency},
+        items::ItemRow,
+        reports::{CommitmentRow, ReportRow, ShortcomingRow},
+        tx::{EarlierShortcoming, NewEvent, NewItem, NewReport, ShortcomingWrite, Tx},
+    },
+};
+
+/// How alike a previous-rectification item and an earlier shortcoming must be to count
+/// the shortcoming as accounted for. Lower than recurrence: measures are worded unlike problems.
+pub const COVERAGE_THRESHOLD: f64 = 0.12;
+
+/// What to import.
+#[derive(Clone, Debug, Default)]
+pub struct ImportReport {
+    /// The report as published (pasted, or saved from its web page).
+    pub text: String,
+    /// The agency, when known; otherwise the one the report names (created if new).
+    pub agency_id: Option<Uuid>,
+    /// The agency's full name, when the report does not name it.
+    pub agency_name: Option<String>,
+    /// The year reported on, when the report does not say it.
+    pub year: Option<i32>,
+    /// Where the text was published.
+    pub source_url: Option<String>,
+    /// Show what would be created and write nothing.
+    pub dry_run: bool,
+    /// Replace an already imported, different text for the same agency and period.
+    pub replace: bool,
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportStatus {
+    /// A new report was stored.
+    Created,
+    /// The same text was imported before: nothing changed.
+    AlreadyImported,
+    /// A different text replaced the stored one; items with history were kept.
+    Replaced,
+}
+
+/// A shortcoming as imported, with its item and any earlier shortcoming it repeats.
+#[derive(Clone, Debug)]
+pub struct ImportedShortcoming {
+    pub row: ShortcomingRow,
+    pub item: Option<ItemRow>,
+    pub recurrence: Option<Recurrence>,
+}
+
+/// An earlier, similar shortcoming of the same agency (屡查屡犯).
+#[derive(Clone, Debug)]
+pub struct Recurrence {
+    pub earlier: EarlierShortcoming,
+    pub score: f64,
+}
+
+/// A proposed link, by the shortcoming's and commitment's positions (1-based ordinals).
+#[derive(Clone, Debug)]
+pub struct ImportedLink {
+    pub shortcoming_ordinal: i32,
+    pub commitment_ordinal: i32,
+    pub score: f64,
+}
+
+/// An item of the report's previous-rectification section and the earlier shortcoming it answers.
+#[derive(Clone, Debug)]
+pub struct PreviousRectificationMatch {
+    pub text: String,
+    pub matched: Option<(EarlierShortcoming, f64)>,
+}
+
+/// Which of the previous period's shortcomings the new report accounts for.
+#[derive(Clone, Debug)]
+pub struct Coverage {
+    /// The year of the earlier report(s) compared.
+    pub previous_year: i32,
+    pub accounted_for: Vec<EarlierShortcoming>,
+    pub silent_on: Vec<EarlierShortcoming>,
+}
+
+/// A note for the person importing.
+#[derive(Clone, Debug)]
+pub struct ImportWarning {
+    pub code: String,
+    pub message: String,
+}
+
+/// The result of an import.
+#[derive(Clone, Debug)]
+pub struct ImportOutcome {
+    pub status: ImportStatus,
+    pub dry_run: bool,
+    pub agency: AgencyRow,
+    pub agency_created: bool,
+    pub report: ReportRow,
+    pub shortcomings: Vec<ImportedShortcoming>,
+    pub commitments: Vec<CommitmentRow>,
+    pub links: Vec<ImportedLink>,
+    pub previous_rectification: Vec<PreviousRectificationMatch>,
+    pub coverage: Option<Coverage>,
+    /// On replacement: earlier shortcomings the new text no longer has, kept with their items.
+    pub kept: Vec<ShortcomingRow>,
+    pub warnings: Vec<ImportWarning>,
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn input_error(e: InputError) -> ServiceError {
+    match e {
+        InputError::TooLarge { .. } => ServiceError::TooLarge(e.to_string()),
+        _ => ServiceError::invalid("text", e.to_string()),
+    }
+}
+
+/// The title of an item: the shortcoming's first sentence, at most 60 characters.
+fn item_title(text: &str) -> String {
+    let first = text.split(['。', '；', ';', '\n']).next().unwrap_or(text).trim();
+    let first = if first.is_empty() { text.trim() } else { first };
+    let mut title: String = first.chars().take(60).collect();
+    if first.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}
+
+fn period_of(e: &Extraction) -> ReportPeriod {
+    match e.period {
+        rectify_extract::Period::Annual => ReportPeriod::Annual,
+        rectify_extract::Period::FirstHalf => ReportPeriod::FirstHalf,
+        rectify_extract::Period::SecondHalf => ReportPeriod::SecondHalf,
+    }
+}
+
+fn kind_of(e: &Extraction) -> ReportKind {
+    match e.kind {
+        rectify_extract::ReportKind::RuleOfLawAnnualReport => ReportKind::RuleOfLawAnnualReport,
+        rectify_extract::ReportKind::WorkSummary => ReportKind::WorkSummary,
+        rectify_extract::ReportKind::Other => ReportKind::Other,
+    }
+}
+
+fn actor_account(actor: &Actor) -> Option<Uuid> {
+    match actor {
+        Actor::Account { account_id, .. } => Some(*account_id),
+        _ => None,
+    }
+}
+
+impl Services {
+    /// Imports a report (see the module comment).
+    #[tracing::instrument(skip_all, fields(dry_run = input.dry_run, replace = input.replace))]
+    pub async fn import_report(
+        &self,
+        actor: &Actor,
+        input: ImportReport,
+    ) -> Result<ImportOutcome, ServiceError> {
+        let text = ReportText::from_str_checked(&input.text).map_err(input_error)?;
+        let extraction = rectify_extract::extract(&text);
+        if extraction
+            .warnings
+            .iter()
+            .any(|w| w.code == rectify_extract::WarningCode::NotChinese)
+        {
+            return Err(ServiceError::invalid(
+                "text",
+                "the text does not read as a Chinese report (法治政府建设年度报告 or 工作总结)",
+            ));
+        }
+        if extraction.shortcomings.is_empty() && extraction.commitments.is_empty() {
+            return Err(ServiceError::invalid(
+                "text",
+                "no shortcomings (存在的问题) and no commitments (下一年度安排) were recognised in the text; nothing to track",
+            ));
+        }
+        let year = input.year.or(extraction.report_year).ok_or_else(|| {
+            ServiceError::invalid("year", "the report does not say which year it covers: give the year")
+        })?;
+        if !(2000..=2100).contains(&year) {
+            return Err(ServiceError::invalid("year", format!("{year} is not a plausible report year")));
+        }
+        let tx = self.store.begin().await?;
+        let result = self.import_in(&tx, actor, &input, text.as_str(), &extraction, year).await;
+        match result {
+            Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
+                tx.commit().await?;
+                tracing::info!(report = %outcome.report.id, status = ?outcome.status, "report imported");
+                Ok(outcome)
+            }
+            Ok(outcome) => {
+                tx.rollback().await?;
+                Ok(outcome)
+            }
+            Err(e) => {
+                tx.rollback().await.ok();
+                Err(e)
+            }
+        }
+    }
+
+    async fn resolve_agency(
+        &self,
+        tx: &Tx,
+        input: &ImportReport,
+        extraction: &Extraction,
+    ) -> Result<(AgencyRow, bool), ServiceError> {
+        if let Some(id) = input.agency_id {
+            let agency = tx.agency(id).await?.ok_or_else(|| ServiceError::not_found("agency", id))?;
+            return Ok((agency, false));
+        }
+        let name = input
+            .agency_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .or(extraction.agency.as_deref())
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    "agencyId",
+                    "the report does not name its agency in full: choose the agency (agencyId) or give its name",
+                )
+            })?;
+        if let Some(agency) = tx.agency_by_name(name).await? {
+            return Ok((agency, false));
+        }
+        let agency = tx
+            .insert_agency(NewAgency {
+                name: name.to_owned(),
+                short_name: None,
+                parent_id: None,
+                kind: AgencyKind::Department.as_str().to_owned(),
+                time_zone: self.time_zone.name().to_owned(),
+            })
+            .await?;
+        Ok((agency, true))
+    }
+
+    async fn import_in(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        input: &ImportReport,
+        text: &str,
+        extraction: &Extraction,
+        year: i32,
+    ) -> Result<ImportOutcome, ServiceError> {
+        let (agency, agency_created) = self.resolve_agency(tx, input, extraction).await?;
+        let period = period_of(extraction);
+        let kind = kind_of(extraction);
+        let sha256 = sha256_hex(text);
+        let new_report = NewReport {
+            agency_id: agency.id,
+            year,
+            period: period.as_str().to_owned(),
+            kind: kind.as_str().to_owned(),
+            title: extraction.title.clone(),
+            published_on: extraction.published_date,
+            source_url: input.source_url.clone(),
+            raw_text: text.to_owned(),
+            sha256: sha256.clone(),
+        };
+        let mut warnings: Vec<ImportWarning> = extraction
+            .warnings
+            .iter()
+            .filter(|w| w.code != rectify_extract::WarningCode::AgencyUnknown || input.agency_id.is_none() && input.agency_name.is_none())
+            .map(|w| ImportWarning {
+                code: serde_json::to_value(w.code).ok().and_then(|v| v.as_str().map(ToOwned::to_owned)).unwrap_or_default(),
+                message: w.message.clone(),
+            })
+            .collect();
+
+        let existing = tx.report_by_key(agency.id, year, period.as_str(), kind.as_str()).await?;
+        let (report, status, kept, mut existing_items) = match existing {
+            Some(report) if report.sha256 == sha256 => {
+                return self.already_imported(tx, agency, report, input.dry_run).await;
+            }
+            Some(report) if !input.replace => {
+                return Err(ServiceError::Conflict(format!(
+                    "{} already has a different {} {} report (id {}, imported {}); import with replace to replace it",
+                    agency.name,
+                    year,
+                    period.label(),
+                    report.id,
+                    report.created_at.format("%Y-%m-%d")
+                )));
+            }
+            Some(report) => {
+                tx.replace_report_text(report.id, &new_report).await?;
+                tx.clear_commitments(report.id).await?;
+                tx.park_shortcoming_ordinals(report.id).await?;
+                let old = tx.shortcomings_of(report.id).await?;
+                let mut items = 0;
+                for s in &old {
+                    items += tx.items_of_shortcoming(s.id).await?.len();
+                }
+                (report, ImportStatus::Replaced, old, items)
+            }
+            None => (tx.insert_report(new_report).await?, ImportStatus::Created, Vec::new(), 0),
+        };
+
+        // Earlier shortcomings of the agency, for recurrence and coverage.
+        let earlier: Vec<EarlierShortcoming> = tx
+            .shortcomings_of_agency(agency.id, Some(report.id))
+            .await?
+            .into_iter()
+            .filter(|e| e.year < year || (e.year == year && e.period != period.as_str()))
+            .collect();
+
+        let mut kept = kept;
+        let mut shortcomings = Vec::new();
+        for (i, item) in extraction.shortcomings.iter().enumerate() {
+            let recurrence = earlier
+                .iter()
+                .map(|e| (e, similarity(&item.text, &e.shortcoming.text)))
+                .filter(|(_, s)| *s >= RECURRENCE_THRESHOLD)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(e, s)| Recurrence { earlier: e.clone(), score: (s * 1000.0).round() / 1000.0 });
+            let write = ShortcomingWrite {
+                ordinal: i as i32 + 1,
+                text: item.text.clone(),
+                span: Some((item.span.0 as i32, item.span.1 as i32)),
+                recurrence_of_id: recurrence.as_ref().map(|r| r.earlier.shortcoming.id),
+                recurrence_score: recurrence.as_ref().map(|r| r.score),
+            };
+            // On replacement, a shortcoming that is (nearly) the same as a stored one keeps
+            // that row, so its item and history stay attached.
+            let same = kept
+                .iter()
+                .position(|old| old.text == item.text || similarity(&old.text, &item.text) >= 0.8);
+            let (row, item_row) = match same {
+                Some(pos) => {
+                    let old = kept.remove(pos);
+                    tx.update_shortcoming(old.id, write.clone()).await?;
+                    let item = tx.items_of_shortcoming(old.id).await?.into_iter().next();
+                    (ShortcomingRow { ordinal: write.ordinal, text: write.text, recurrence_of_id: write.recurrence_of_id, recurrence_score: write.recurrence_score, ..old }, item)
+                }
+                None => {
+                    let row = tx.insert_shortcoming(report.id, write).await?;
+                    existing_items += 1;
+                    let suffix = match period {
+                        ReportPeriod::Annual => "",
+                        ReportPeriod::FirstHalf => "H1",
+                        ReportPeriod::SecondHalf => "H2",
+                    };
+                    let simple = agency.id.simple().to_string();
+                    let code = format!("{year}{suffix}-{}-{:03}", &simple[simple.len() - 6..], existing_items);
+                    let item = tx
+                        .insert_item(NewItem {
+                            agency_id: agency.id,
+                            code: Some(code),
+                            shortcoming_id: Some(row.id),
+                            parent_item_id: None,
+                            source: ItemSource::AnnualReport.as_str().to_owned(),
+                            source_document: Some(
+                                extraction.title.clone().unwrap_or_else(|| format!("{}{year}年{}", agency.name, kind.label())),
+                            ),
+                            title: item_title(&row.text),
+                            state: "identified".to_owned(),
+                        })
+                        .await?;
+                    tx.append_event(NewEvent {
+                        item_id: item.id,
+                        action: "create",
+                        from_state: None,
+                        to_state: Some("identified"),
+                        actor_account_id: actor_account(actor),
+                        actor_person_id: None,
+                        comment: Some("从年度报告导入 (imported from the report)"),
+                        payload_json: json!({
+                            "report_id": report.id,
+                            "report_sha256": sha256,
+                            "shortcoming_id": row.id,
+                            "ordinal": row.ordinal,
+                        })
+                        .to_string(),
+                        at: chrono::Utc::now(),
+                    })
+                    .await?;
+                    (row, Some(item))
+                }
+            };
+            shortcomings.push(ImportedShortcoming { row, item: item_row, recurrence });
+        }
+        // Shortcomings the new text no longer has keep their rows and items, numbered after the new ones.
+        for (i, old) in kept.iter_mut().enumerate() {
+            let ordinal = (extraction.shortcomings.len() + i) as i32 + 1;
+            tx.update_shortcoming(
+                old.id,
+                ShortcomingWrite {
+                    ordinal,
+                    text: old.text.clone(),
+                    span: None,
+                    recurrence_of_id: old.recurrence_of_id,
+                    recurrence_score: old.recurrence_score,
+                },
+            )
+            .await?;
+            old.ordinal = ordinal;
+        }
+        if !kept.is_empty() {
+            warnings.push(ImportWarning {
+                code: "KEPT_SHORTCOMINGS".into(),
+                message: format!(
+                    "{} shortcoming(s) of the replaced text are not in the new one; they and their items were kept",
+                    kept.len()
+                ),
+            });
+        }
+
+        let mut commitments = Vec::new();
+        for (i, c) in extraction.commitments.iter().enumerate() {
+            commitments.push(
+                tx.insert_commitment(report.id, i as i32 + 1, c.text.clone(), Some((c.span.0 as i32, c.span.1 as i32)))
+                    .await?,
+            );
+        }
+        let mut links = Vec::new();
+        for l in &extraction.links {
+            let (Some(s), Some(c)) = (shortcomings.get(l.shortcoming), commitments.get(l.commitment)) else {
+                continue;
+            };
+            tx.insert_link(s.row.id, c.id, Some(l.score), "auto").await?;
+            links.push(ImportedLink {
+                shortcoming_ordinal: s.row.ordinal,
+                commitment_ordinal: c.ordinal,
+                score: l.score,
+            });
+        }
+
+        // What the report says about the previous period's shortcomings.
+        let previous_year = match period {
+            ReportPeriod::Annual => year - 1,
+            _ => year,
+        };
+        let previous: Vec<&EarlierShortcoming> = earlier
+            .iter()
+            .filter(|e| {
+                if period == ReportPeriod::SecondHalf {
+                    e.year == year && e.period == ReportPeriod::FirstHalf.as_str()
+                } else {
+                    e.year == previous_year && e.period == ReportPeriod::Annual.as_str()
+                }
+            })
+            .collect();
+        let mut previous_rectification = Vec::new();
+        for (i, p) in extraction.previous_rectification.iter().enumerate() {
+            let matched = previous
+                .iter()
+                .map(|e| (*e, similarity(&p.text, &e.shortcoming.text)))
+                .filter(|(_, s)| *s >= COVERAGE_THRESHOLD)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(e, s)| (e.clone(), (s * 1000.0).round() / 1000.0));
+            tx.insert_previous_rectification(
+                report.id,
+                i as i32 + 1,
+                p.text.clone(),
+                matched.as_ref().map(|(e, s)| (e.shortcoming.id, *s)),
+            )
+            .await?;
+            previous_rectification.push(PreviousRectificationMatch { text: p.text.clone(), matched });
+        }
+        let coverage = (!previous.is_empty()).then(|| {
+            let (accounted_for, silent_on): (Vec<EarlierShortcoming>, Vec<EarlierShortcoming>) = previous
+                .iter()
+                .map(|e| (*e).clone())
+                .partition(|e| {
+                    previous_rectification
+                        .iter()
+                        .any(|p| p.matched.as_ref().is_some_and(|(m, _)| m.shortcoming.id == e.shortcoming.id))
+                });
+            Coverage { previous_year, accounted_for, silent_on }
+        });
+        if let Some(c) = &coverage
+            && !c.silent_on.is_empty()
+        {
+            warnings.push(ImportWarning {
+                code: "PREVIOUS_SHORTCOMINGS_UNACCOUNTED".into(),
+                message: format!(
+                    "the report says nothing about {} of the {} shortcomings of {}",
+                    c.silent_on.len(),
+                    c.silent_on.len() + c.accounted_for.len(),
+                    c.previous_year
+                ),
+            });
+        }
+        let recurring = shortcomings.iter().filter(|s| s.recurrence.is_some()).count();
+        if recurring > 0 {
+            warnings.push(ImportWarning {
+                code: "RECURRING_SHORTCOMINGS".into(),
+                message: format!("{recurring} shortcoming(s) repeat earlier ones (屡查屡犯)"),
+            });
+        }
+
+        Ok(ImportOutcome {
+            status,
+            dry_run: input.dry_run,
+            agency,
+            agency_created,
+            report,
+            shortcomings,
+            commitments,
+            links,
+            previous_rectification,
+            coverage,
+            kept,
+            warnings,
+        })
+    }
+
+    async fn already_imported(
+        &self,
+        tx: &Tx,
+        agency: AgencyRow,
+        report: ReportRow,
+        dry_run: bool,
+    ) -> Result<ImportOutcome, ServiceError> {
+        let mut shortcomings = Vec::new();
+        for row in tx.shortcomings_of(report.id).await? {
+            let item = tx.items_of_shortcoming(row.id).await?.into_iter().next();
+            shortcomings.push(ImportedShortcoming { row, item, recurrence: None });
+        }
+        Ok(ImportOutcome {
+            status: ImportStatus::AlreadyImported,
+            dry_run,
+            agency,
+            agency_created: false,
+            warnings: vec![ImportWarning {
+                code: "ALREADY_IMPORTED".into(),
+                message: format!("this exact text was imported on {}; nothing changed", report.created_at.format("%Y-%m-%d")),
+            }],
+            report,
+            shortcomings,
+            commitments: Vec::new(),
+            links: Vec::new(),
+            previous_rectification: Vec::new(),
+            coverage: None,
+            kept: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::item_title;
+
+    #[test]
+    fn an_item_title_is_the_first_sentence_cut_to_sixty_characters() {
+        assert_eq!(item_title("学习不够深入。方式单一。"), "学习不够深入");
+        let long = "很".repeat(80);
+        assert_eq!(item_title(&long).chars().count(), 61);
+    }
+}
