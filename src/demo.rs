@@ -8,12 +8,32 @@ use crate::service::{
 
 /// (file name, text, agency name when the text does not name it in full).
 pub const SEED_REPORTS: &[(&str, &str, Option<&str>)] = &[
-    ("000", include_str!("../demo/seeds/000_1b5197d54c722079.txt"), None),
-    ("001", include_str!("../demo/seeds/001_6e0a998e47971d1e.txt"), None),
+    (
+        "000",
+        include_str!("../demo/seeds/000_1b5197d54c722079.txt"),
+        None,
+    ),
+    (
+        "001",
+        include_str!("../demo/seeds/001_6e0a998e47971d1e.txt"),
+        None,
+    ),
     // This report says only 市机关事务管理局; its 第一责任人 section cites 南通市 rules.
-    ("002", include_str!("../demo/seeds/002_68a8c804233c960c.txt"), Some("南通市机关事务管理局")),
-    ("003", include_str!("../demo/seeds/003_d94bf3dee5b34bdd.txt"), None),
-    ("004", include_str!("../demo/seeds/004_4f334c22fb5e80a3.txt"), None),
+    (
+        "002",
+        include_str!("../demo/seeds/002_68a8c804233c960c.txt"),
+        Some("南通市机关事务管理局"),
+    ),
+    (
+        "003",
+        include_str!("../demo/seeds/003_d94bf3dee5b34bdd.txt"),
+        None,
+    ),
+    (
+        "004",
+        include_str!("../demo/seeds/004_4f334c22fb5e80a3.txt"),
+        None,
+    ),
 ];
 
 /// Imports every seed report.

@@ -136,7 +136,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Demo => {
             let dir = settings.data_dir.join("demo");
             if dir.exists() {
-                std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("clearing {}", dir.display()))?;
             }
             let mut settings = settings;
             settings.database_url = format!("sqlite://{}/rectify.db?mode=rwc", dir.display());
@@ -156,7 +157,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await?;
         }
         Command::Extract { file, format } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let text = rectify_extract::ReportText::parse(&bytes)?;
             let e = rectify_extract::extract(&text);
             match format {
@@ -164,8 +166,15 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 Format::Text => print_extraction(&e),
             }
         }
-        Command::Import { file, agency, year, dry_run, replace } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {} as UTF-8 text", file.display()))?;
+        Command::Import {
+            file,
+            agency,
+            year,
+            dry_run,
+            replace,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {} as UTF-8 text", file.display()))?;
             let store = Store::connect(&settings.database_url, 2).await?;
             store.migrate().await?;
             let services = rectify::service::Services::new(store, settings.time_zone);
@@ -182,10 +191,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 replace,
                 ..Default::default()
             };
-            let o = services.import_report(&rectify::service::Actor::System, input).await?;
+            let o = services
+                .import_report(&rectify::service::Actor::System, input)
+                .await?;
             println!(
                 "{}{:?}: {} {}年 report {} — {} shortcomings, {} commitments, {} links",
-                if dry_run { "(dry run, nothing written) " } else { "" },
+                if dry_run {
+                    "(dry run, nothing written) "
+                } else {
+                    ""
+                },
                 o.status,
                 o.agency.name,
                 o.report.year,
@@ -195,7 +210,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 o.links.len()
             );
             for s in &o.shortcomings {
-                let recurring = s.recurrence.as_ref().map(|r| format!("  [repeats {} shortcoming, {:.2}]", r.earlier.year, r.score)).unwrap_or_default();
+                let recurring = s
+                    .recurrence
+                    .as_ref()
+                    .map(|r| format!("  [repeats {} shortcoming, {:.2}]", r.earlier.year, r.score))
+                    .unwrap_or_default();
                 println!("  问题{}: {}{recurring}", s.row.ordinal, s.row.text);
             }
             for w in &o.warnings {
@@ -211,13 +230,27 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 }
 
 fn print_extraction(e: &rectify_extract::Extraction) {
-    println!("agency: {}", e.agency.as_deref().unwrap_or("(not named in full)"));
-    println!("year: {}  period: {:?}  kind: {:?}", e.report_year.map_or("?".into(), |y| y.to_string()), e.period, e.kind);
-    println!("published: {}", e.published_date.map_or("?".into(), |d| d.to_string()));
+    println!(
+        "agency: {}",
+        e.agency.as_deref().unwrap_or("(not named in full)")
+    );
+    println!(
+        "year: {}  period: {:?}  kind: {:?}",
+        e.report_year.map_or("?".into(), |y| y.to_string()),
+        e.period,
+        e.kind
+    );
+    println!(
+        "published: {}",
+        e.published_date.map_or("?".into(), |d| d.to_string())
+    );
     for (title, items) in [
         ("shortcomings 存在的问题", &e.shortcomings),
         ("commitments 下一年度安排", &e.commitments),
-        ("previous rectification 上年度问题整改情况", &e.previous_rectification),
+        (
+            "previous rectification 上年度问题整改情况",
+            &e.previous_rectification,
+        ),
     ] {
         println!("\n{title} ({}):", items.len());
         for (i, item) in items.iter().enumerate() {
@@ -226,7 +259,12 @@ fn print_extraction(e: &rectify_extract::Extraction) {
     }
     println!("\nlinks:");
     for l in &e.links {
-        println!("  shortcoming {} → commitment {}  ({:.3})", l.shortcoming + 1, l.commitment + 1, l.score);
+        println!(
+            "  shortcoming {} → commitment {}  ({:.3})",
+            l.shortcoming + 1,
+            l.commitment + 1,
+            l.score
+        );
     }
     for w in &e.warnings {
         println!("! {}", w.message);

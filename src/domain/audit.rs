@@ -50,11 +50,24 @@ pub fn digest(prev_hash: &str, e: &ChainedEvent<'_>) -> String {
     field("action", Some(e.action));
     field("from", e.from_state);
     field("to", e.to_state);
-    field("account", e.actor_account_id.map(|u| u.to_string()).as_deref());
-    field("person", e.actor_person_id.map(|u| u.to_string()).as_deref());
+    field(
+        "account",
+        e.actor_account_id.map(|u| u.to_string()).as_deref(),
+    );
+    field(
+        "person",
+        e.actor_person_id.map(|u| u.to_string()).as_deref(),
+    );
     field("comment", e.comment);
     field("payload", Some(e.payload_json));
-    field("at", Some(&event_time(e.occurred_at).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()));
+    field(
+        "at",
+        Some(
+            &event_time(e.occurred_at)
+                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                .to_string(),
+        ),
+    );
     hex::encode(h.finalize())
 }
 
@@ -82,7 +95,11 @@ mod tests {
         let base = digest(GENESIS, &event(None));
         assert_eq!(base.len(), 64);
         assert_eq!(base, digest(GENESIS, &event(None)), "deterministic");
-        assert_ne!(base, digest(GENESIS, &event(Some(""))), "absent and empty differ");
+        assert_ne!(
+            base,
+            digest(GENESIS, &event(Some(""))),
+            "absent and empty differ"
+        );
         assert_ne!(base, digest(&base, &event(None)));
     }
 }

@@ -175,7 +175,12 @@ impl ImportResult {
         self.0.report.clone().into()
     }
     async fn shortcomings(&self) -> Vec<ImportedShortcomingView> {
-        self.0.shortcomings.iter().cloned().map(ImportedShortcomingView).collect()
+        self.0
+            .shortcomings
+            .iter()
+            .cloned()
+            .map(ImportedShortcomingView)
+            .collect()
     }
     async fn commitments(&self) -> Vec<Commitment> {
         self.0.commitments.iter().cloned().map(Commitment).collect()
@@ -198,7 +203,10 @@ impl ImportResult {
             .iter()
             .map(|p| PreviousRectificationView {
                 text: p.text.clone(),
-                matched_shortcoming_id: p.matched.as_ref().map(|(e, _)| ID(e.shortcoming.id.to_string())),
+                matched_shortcoming_id: p
+                    .matched
+                    .as_ref()
+                    .map(|(e, _)| ID(e.shortcoming.id.to_string())),
                 matched_text: p.matched.as_ref().map(|(e, _)| e.shortcoming.text.clone()),
                 score: p.matched.as_ref().map(|(_, s)| *s),
             })
@@ -216,7 +224,10 @@ impl ImportResult {
         self.0
             .warnings
             .iter()
-            .map(|w| ImportWarningView { code: w.code.clone(), message: w.message.clone() })
+            .map(|w| ImportWarningView {
+                code: w.code.clone(),
+                message: w.message.clone(),
+            })
             .collect()
     }
 }
@@ -230,16 +241,26 @@ impl ImportMutation {
     /// report's commitments. In one transaction; `dryRun` shows what would be created.
     /// Re-importing the same text changes nothing; a different text for the same agency and
     /// period is refused (CONFLICT) unless `replace` is set.
-    async fn import_report(&self, ctx: &Context<'_>, input: ImportReportInput) -> Result<ImportResult> {
+    async fn import_report(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportReportInput,
+    ) -> Result<ImportResult> {
         let input = ImportReport {
             text: input.text,
-            agency_id: input.agency_id.as_ref().map(|id| parse_id("agencyId", id)).transpose()?,
+            agency_id: input
+                .agency_id
+                .as_ref()
+                .map(|id| parse_id("agencyId", id))
+                .transpose()?,
             agency_name: input.agency_name,
             year: input.year,
             source_url: input.source_url,
             dry_run: input.dry_run,
             replace: input.replace,
         };
-        Ok(ImportResult(ctx.services().import_report(ctx.actor(), input).await?))
+        Ok(ImportResult(
+            ctx.services().import_report(ctx.actor(), input).await?,
+        ))
     }
 }

@@ -2,8 +2,8 @@
 
 mod agency;
 mod connection;
-mod import;
 pub mod error;
+mod import;
 mod item;
 pub mod loaders;
 mod person;

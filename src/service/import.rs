@@ -131,7 +131,11 @@ fn input_error(e: InputError) -> ServiceError {
 
 /// The title of an item: the shortcoming's first sentence, at most 60 characters.
 fn item_title(text: &str) -> String {
-    let first = text.split(['。', '；', ';', '\n']).next().unwrap_or(text).trim();
+    let first = text
+        .split(['。', '；', ';', '\n'])
+        .next()
+        .unwrap_or(text)
+        .trim();
     let first = if first.is_empty() { text.trim() } else { first };
     let mut title: String = first.chars().take(60).collect();
     if first.chars().count() > 60 {
@@ -190,13 +194,21 @@ impl Services {
             ));
         }
         let year = input.year.or(extraction.report_year).ok_or_else(|| {
-            ServiceError::invalid("year", "the report does not say which year it covers: give the year")
+            ServiceError::invalid(
+                "year",
+                "the report does not say which year it covers: give the year",
+            )
         })?;
         if !(2000..=2100).contains(&year) {
-            return Err(ServiceError::invalid("year", format!("{year} is not a plausible report year")));
+            return Err(ServiceError::invalid(
+                "year",
+                format!("{year} is not a plausible report year"),
+            ));
         }
         let tx = self.store.begin().await?;
-        let result = self.import_in(&tx, actor, &input, text.as_str(), &extraction, year).await;
+        let result = self
+            .import_in(&tx, actor, &input, text.as_str(), &extraction, year)
+            .await;
         match result {
             Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
                 tx.commit().await?;
@@ -221,7 +233,10 @@ impl Services {
         extraction: &Extraction,
     ) -> Result<(AgencyRow, bool), ServiceError> {
         if let Some(id) = input.agency_id {
-            let agency = tx.agency(id).await?.ok_or_else(|| ServiceError::not_found("agency", id))?;
+            let agency = tx
+                .agency(id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("agency", id))?;
             return Ok((agency, false));
         }
         let name = input
@@ -278,17 +293,27 @@ impl Services {
         let mut warnings: Vec<ImportWarning> = extraction
             .warnings
             .iter()
-            .filter(|w| w.code != rectify_extract::WarningCode::AgencyUnknown || input.agency_id.is_none() && input.agency_name.is_none())
+            .filter(|w| {
+                w.code != rectify_extract::WarningCode::AgencyUnknown
+                    || input.agency_id.is_none() && input.agency_name.is_none()
+            })
             .map(|w| ImportWarning {
-                code: serde_json::to_value(w.code).ok().and_then(|v| v.as_str().map(ToOwned::to_owned)).unwrap_or_default(),
+                code: serde_json::to_value(w.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(ToOwned::to_owned))
+                    .unwrap_or_default(),
                 message: w.message.clone(),
             })
             .collect();
 
-        let existing = tx.report_by_key(agency.id, year, period.as_str(), kind.as_str()).await?;
+        let existing = tx
+            .report_by_key(agency.id, year, period.as_str(), kind.as_str())
+            .await?;
         let (report, status, kept, mut existing_items) = match existing {
             Some(report) if report.sha256 == sha256 => {
-                return self.already_imported(tx, agency, report, input.dry_run).await;
+                return self
+                    .already_imported(tx, agency, report, input.dry_run)
+                    .await;
             }
             Some(report) if !input.replace => {
                 return Err(ServiceError::Conflict(format!(
@@ -311,7 +336,12 @@ impl Services {
                 }
                 (report, ImportStatus::Replaced, old, items)
             }
-            None => (tx.insert_report(new_report).await?, ImportStatus::Created, Vec::new(), 0),
+            None => (
+                tx.insert_report(new_report).await?,
+                ImportStatus::Created,
+                Vec::new(),
+                0,
+            ),
         };
 
         // Earlier shortcomings of the agency, for recurrence and coverage.
@@ -330,7 +360,10 @@ impl Services {
                 .map(|e| (e, similarity(&item.text, &e.shortcoming.text)))
                 .filter(|(_, s)| *s >= RECURRENCE_THRESHOLD)
                 .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(e, s)| Recurrence { earlier: e.clone(), score: (s * 1000.0).round() / 1000.0 });
+                .map(|(e, s)| Recurrence {
+                    earlier: e.clone(),
+                    score: (s * 1000.0).round() / 1000.0,
+                });
             let write = ShortcomingWrite {
                 ordinal: i as i32 + 1,
                 text: item.text.clone(),
@@ -348,7 +381,16 @@ impl Services {
                     let old = kept.remove(pos);
                     tx.update_shortcoming(old.id, write.clone()).await?;
                     let item = tx.items_of_shortcoming(old.id).await?.into_iter().next();
-                    (ShortcomingRow { ordinal: write.ordinal, text: write.text, recurrence_of_id: write.recurrence_of_id, recurrence_score: write.recurrence_score, ..old }, item)
+                    (
+                        ShortcomingRow {
+                            ordinal: write.ordinal,
+                            text: write.text,
+                            recurrence_of_id: write.recurrence_of_id,
+                            recurrence_score: write.recurrence_score,
+                            ..old
+                        },
+                        item,
+                    )
                 }
                 None => {
                     let row = tx.insert_shortcoming(report.id, write).await?;
@@ -359,7 +401,11 @@ impl Services {
                         ReportPeriod::SecondHalf => "H2",
                     };
                     let simple = agency.id.simple().to_string();
-                    let code = format!("{year}{suffix}-{}-{:03}", &simple[simple.len() - 6..], existing_items);
+                    let code = format!(
+                        "{year}{suffix}-{}-{:03}",
+                        &simple[simple.len() - 6..],
+                        existing_items
+                    );
                     let item = tx
                         .insert_item(NewItem {
                             agency_id: agency.id,
@@ -367,9 +413,9 @@ impl Services {
                             shortcoming_id: Some(row.id),
                             parent_item_id: None,
                             source: ItemSource::AnnualReport.as_str().to_owned(),
-                            source_document: Some(
-                                extraction.title.clone().unwrap_or_else(|| format!("{}{year}年{}", agency.name, kind.label())),
-                            ),
+                            source_document: Some(extraction.title.clone().unwrap_or_else(|| {
+                                format!("{}{year}年{}", agency.name, kind.label())
+                            })),
                             title: item_title(&row.text),
                             state: "identified".to_owned(),
                         })
@@ -395,7 +441,11 @@ impl Services {
                     (row, Some(item))
                 }
             };
-            shortcomings.push(ImportedShortcoming { row, item: item_row, recurrence });
+            shortcomings.push(ImportedShortcoming {
+                row,
+                item: item_row,
+                recurrence,
+            });
         }
         // Shortcomings the new text no longer has keep their rows and items, numbered after the new ones.
         for (i, old) in kept.iter_mut().enumerate() {
@@ -426,16 +476,25 @@ impl Services {
         let mut commitments = Vec::new();
         for (i, c) in extraction.commitments.iter().enumerate() {
             commitments.push(
-                tx.insert_commitment(report.id, i as i32 + 1, c.text.clone(), Some((c.span.0 as i32, c.span.1 as i32)))
-                    .await?,
+                tx.insert_commitment(
+                    report.id,
+                    i as i32 + 1,
+                    c.text.clone(),
+                    Some((c.span.0 as i32, c.span.1 as i32)),
+                )
+                .await?,
             );
         }
         let mut links = Vec::new();
         for l in &extraction.links {
-            let (Some(s), Some(c)) = (shortcomings.get(l.shortcoming), commitments.get(l.commitment)) else {
+            let (Some(s), Some(c)) = (
+                shortcomings.get(l.shortcoming),
+                commitments.get(l.commitment),
+            ) else {
                 continue;
             };
-            tx.insert_link(s.row.id, c.id, Some(l.score), "auto").await?;
+            tx.insert_link(s.row.id, c.id, Some(l.score), "auto")
+                .await?;
             links.push(ImportedLink {
                 shortcoming_ordinal: s.row.ordinal,
                 commitment_ordinal: c.ordinal,
@@ -473,18 +532,25 @@ impl Services {
                 matched.as_ref().map(|(e, s)| (e.shortcoming.id, *s)),
             )
             .await?;
-            previous_rectification.push(PreviousRectificationMatch { text: p.text.clone(), matched });
+            previous_rectification.push(PreviousRectificationMatch {
+                text: p.text.clone(),
+                matched,
+            });
         }
         let coverage = (!previous.is_empty()).then(|| {
-            let (accounted_for, silent_on): (Vec<EarlierShortcoming>, Vec<EarlierShortcoming>) = previous
-                .iter()
-                .map(|e| (*e).clone())
-                .partition(|e| {
-                    previous_rectification
-                        .iter()
-                        .any(|p| p.matched.as_ref().is_some_and(|(m, _)| m.shortcoming.id == e.shortcoming.id))
+            let (accounted_for, silent_on): (Vec<EarlierShortcoming>, Vec<EarlierShortcoming>) =
+                previous.iter().map(|e| (*e).clone()).partition(|e| {
+                    previous_rectification.iter().any(|p| {
+                        p.matched
+                            .as_ref()
+                            .is_some_and(|(m, _)| m.shortcoming.id == e.shortcoming.id)
+                    })
                 });
-            Coverage { previous_year, accounted_for, silent_on }
+            Coverage {
+                previous_year,
+                accounted_for,
+                silent_on,
+            }
         });
         if let Some(c) = &coverage
             && !c.silent_on.is_empty()
@@ -499,7 +565,10 @@ impl Services {
                 ),
             });
         }
-        let recurring = shortcomings.iter().filter(|s| s.recurrence.is_some()).count();
+        let recurring = shortcomings
+            .iter()
+            .filter(|s| s.recurrence.is_some())
+            .count();
         if recurring > 0 {
             warnings.push(ImportWarning {
                 code: "RECURRING_SHORTCOMINGS".into(),
@@ -533,7 +602,11 @@ impl Services {
         let mut shortcomings = Vec::new();
         for row in tx.shortcomings_of(report.id).await? {
             let item = tx.items_of_shortcoming(row.id).await?.into_iter().next();
-            shortcomings.push(ImportedShortcoming { row, item, recurrence: None });
+            shortcomings.push(ImportedShortcoming {
+                row,
+                item,
+                recurrence: None,
+            });
         }
         Ok(ImportOutcome {
             status: ImportStatus::AlreadyImported,
@@ -542,7 +615,10 @@ impl Services {
             agency_created: false,
             warnings: vec![ImportWarning {
                 code: "ALREADY_IMPORTED".into(),
-                message: format!("this exact text was imported on {}; nothing changed", report.created_at.format("%Y-%m-%d")),
+                message: format!(
+                    "this exact text was imported on {}; nothing changed",
+                    report.created_at.format("%Y-%m-%d")
+                ),
             }],
             report,
             shortcomings,

@@ -121,7 +121,10 @@ impl Tx {
 
     /// An agency by id.
     pub async fn agency(&self, id: Uuid) -> Result<Option<AgencyRow>, StoreError> {
-        Ok(agency::Entity::find_by_id(id).one(&self.txn).await?.map(Into::into))
+        Ok(agency::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
     }
 
     /// Inserts an agency.
@@ -197,7 +200,10 @@ impl Tx {
     }
 
     /// The shortcomings of a report, in order.
-    pub async fn shortcomings_of(&self, report_id: Uuid) -> Result<Vec<ShortcomingRow>, StoreError> {
+    pub async fn shortcomings_of(
+        &self,
+        report_id: Uuid,
+    ) -> Result<Vec<ShortcomingRow>, StoreError> {
         Ok(shortcoming::Entity::find()
             .filter(shortcoming::Column::ReportId.eq(report_id))
             .order_by_asc(shortcoming::Column::Ordinal)
@@ -231,14 +237,30 @@ impl Tx {
     }
 
     /// Rewrites a shortcoming in place (keeps its id, so its items stay attached).
-    pub async fn update_shortcoming(&self, id: Uuid, s: ShortcomingWrite) -> Result<(), StoreError> {
+    pub async fn update_shortcoming(
+        &self,
+        id: Uuid,
+        s: ShortcomingWrite,
+    ) -> Result<(), StoreError> {
         shortcoming::Entity::update_many()
             .col_expr(shortcoming::Column::Ordinal, Expr::value(s.ordinal))
             .col_expr(shortcoming::Column::Text, Expr::value(s.text))
-            .col_expr(shortcoming::Column::SpanStart, Expr::value(s.span.map(|s| s.0)))
-            .col_expr(shortcoming::Column::SpanEnd, Expr::value(s.span.map(|s| s.1)))
-            .col_expr(shortcoming::Column::RecurrenceOfId, Expr::value(s.recurrence_of_id))
-            .col_expr(shortcoming::Column::RecurrenceScore, Expr::value(s.recurrence_score))
+            .col_expr(
+                shortcoming::Column::SpanStart,
+                Expr::value(s.span.map(|s| s.0)),
+            )
+            .col_expr(
+                shortcoming::Column::SpanEnd,
+                Expr::value(s.span.map(|s| s.1)),
+            )
+            .col_expr(
+                shortcoming::Column::RecurrenceOfId,
+                Expr::value(s.recurrence_of_id),
+            )
+            .col_expr(
+                shortcoming::Column::RecurrenceScore,
+                Expr::value(s.recurrence_score),
+            )
             .filter(shortcoming::Column::Id.eq(id))
             .exec(&self.txn)
             .await?;
@@ -372,7 +394,11 @@ impl Tx {
         Ok(shortcomings
             .into_iter()
             .map(|s| {
-                let (_, year, period) = reports.iter().find(|r| r.0 == s.report_id).cloned().unwrap_or_default();
+                let (_, year, period) = reports
+                    .iter()
+                    .find(|r| r.0 == s.report_id)
+                    .cloned()
+                    .unwrap_or_default();
                 let item = items.iter().find(|i| i.shortcoming_id == Some(s.id));
                 EarlierShortcoming {
                     report_id: s.report_id,
@@ -387,7 +413,10 @@ impl Tx {
     }
 
     /// Items of a shortcoming.
-    pub async fn items_of_shortcoming(&self, shortcoming_id: Uuid) -> Result<Vec<ItemRow>, StoreError> {
+    pub async fn items_of_shortcoming(
+        &self,
+        shortcoming_id: Uuid,
+    ) -> Result<Vec<ItemRow>, StoreError> {
         Ok(item::Entity::find()
             .filter(item::Column::ShortcomingId.eq(shortcoming_id))
             .order_by_asc(item::Column::Id)
@@ -441,9 +470,9 @@ impl Tx {
             head = head.lock(LockType::Update);
         }
         let head = head.one(&self.txn).await?;
-        let (seq, prev) = head
-            .as_ref()
-            .map_or((1, audit::GENESIS.to_owned()), |h| (h.seq + 1, h.hash.clone()));
+        let (seq, prev) = head.as_ref().map_or((1, audit::GENESIS.to_owned()), |h| {
+            (h.seq + 1, h.hash.clone())
+        });
         let at = audit::event_time(e.at);
         let hash = audit::digest(
             &prev,

@@ -5,6 +5,7 @@ mod helpers;
 
 mod agencies;
 mod http_edges;
+mod import;
 mod limits;
 mod persons;
 mod schema_file;
