@@ -13,7 +13,12 @@ use uuid::Uuid;
 
 use crate::{
     service::ServiceError,
-    store::{Store, agencies::AgencyRow, persons::PersonRow, reports::ShortcomingRow},
+    store::{
+        Store,
+        agencies::AgencyRow,
+        persons::PersonRow,
+        reports::{CommitmentRow, LinkRow, ShortcomingRow},
+    },
 };
 
 /// The delay before a batch is fetched (see the module comment).
@@ -71,11 +76,50 @@ impl Loader<Uuid> for ShortcomingLoader {
     }
 }
 
+/// Loads commitments by id.
+pub struct CommitmentLoader(pub Store);
+/// Loads the links of shortcomings, by shortcoming id.
+pub struct LinksOfShortcomingLoader(pub Store);
+
+impl Loader<Uuid> for CommitmentLoader {
+    type Value = CommitmentRow;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, CommitmentRow>, LoadError> {
+        let rows = self
+            .0
+            .commitments_by_ids(keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+impl Loader<Uuid> for LinksOfShortcomingLoader {
+    type Value = Vec<LinkRow>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<LinkRow>>, LoadError> {
+        let rows = self
+            .0
+            .links_of_shortcomings(keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        let mut map: HashMap<Uuid, Vec<LinkRow>> = HashMap::new();
+        for row in rows {
+            map.entry(row.shortcoming_id).or_default().push(row);
+        }
+        Ok(map)
+    }
+}
+
 /// The loaders of one request (a fresh cache per request: no stale data across requests).
 pub struct Loaders {
     pub agencies: DataLoader<AgencyLoader>,
     pub persons: DataLoader<PersonLoader>,
     pub shortcomings: DataLoader<ShortcomingLoader>,
+    pub commitments: DataLoader<CommitmentLoader>,
+    pub links: DataLoader<LinksOfShortcomingLoader>,
 }
 
 impl Loaders {
@@ -85,6 +129,10 @@ impl Loaders {
             agencies: DataLoader::new(AgencyLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
             persons: DataLoader::new(PersonLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
             shortcomings: DataLoader::new(ShortcomingLoader(store.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
+            commitments: DataLoader::new(CommitmentLoader(store.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
+            links: DataLoader::new(LinksOfShortcomingLoader(store.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
         }
     }

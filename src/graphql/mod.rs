@@ -5,6 +5,7 @@ mod connection;
 pub mod error;
 mod import;
 mod item;
+mod links;
 pub mod loaders;
 mod person;
 mod report;
@@ -33,6 +34,7 @@ pub struct Mutation(
     agency::AgencyMutation,
     person::PersonMutation,
     import::ImportMutation,
+    links::LinkMutation,
 );
 
 /// The schema type served at `/graphql`.

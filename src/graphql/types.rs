@@ -11,7 +11,7 @@ use crate::{
         agencies::AgencyRow,
         items::ItemRow,
         persons::PersonRow,
-        reports::{CommitmentRow, ReportRow, ShortcomingRow},
+        reports::{CommitmentRow, LinkRow, ReportRow, ShortcomingRow},
     },
 };
 
@@ -230,6 +230,56 @@ impl Shortcoming {
     /// How similar the earlier shortcoming is (0–1).
     async fn recurrence_score(&self) -> Option<f64> {
         self.0.recurrence_score
+    }
+    /// The commitments linked to it, most relevant first.
+    async fn links(&self, ctx: &Context<'_>) -> Result<Vec<Link>> {
+        let rows = ctx
+            .loaders()
+            .links
+            .load_one(self.0.id)
+            .await
+            .map_err(load_error)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Link).collect())
+    }
+}
+
+/// A link between a shortcoming and a commitment that addresses it.
+pub struct Link(pub LinkRow);
+
+#[Object]
+impl Link {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Relevance proposed by the import (0–1); empty for links added by hand.
+    async fn score(&self) -> Option<f64> {
+        self.0.score
+    }
+    /// `auto` (proposed by the import) or `manual` (added by a person).
+    async fn origin(&self) -> &str {
+        &self.0.origin
+    }
+    /// True once a person confirmed it.
+    async fn confirmed(&self) -> bool {
+        self.0.confirmed_at.is_some()
+    }
+    async fn shortcoming(&self, ctx: &Context<'_>) -> Result<Option<Shortcoming>> {
+        let row = ctx
+            .loaders()
+            .shortcomings
+            .load_one(self.0.shortcoming_id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Shortcoming))
+    }
+    async fn commitment(&self, ctx: &Context<'_>) -> Result<Option<Commitment>> {
+        let row = ctx
+            .loaders()
+            .commitments
+            .load_one(self.0.commitment_id)
+            .await
+            .map_err(load_error)?;
+        Ok(row.map(Commitment))
     }
 }
 

@@ -7,6 +7,7 @@ pub mod agencies;
 mod error;
 pub mod import;
 pub mod items;
+pub mod links;
 pub mod persons;
 pub mod reports;
 mod text;

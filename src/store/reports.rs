@@ -218,6 +218,17 @@ impl Store {
             .collect())
     }
 
+    /// Commitments by id, in no particular order (for data loaders).
+    pub async fn commitments_by_ids(&self, ids: &[Uuid]) -> Result<Vec<CommitmentRow>, StoreError> {
+        Ok(commitment::Entity::find()
+            .filter(commitment::Column::Id.is_in(ids.iter().copied()))
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The links of the given shortcomings (for data loaders).
     pub async fn links_of_shortcomings(&self, ids: &[Uuid]) -> Result<Vec<LinkRow>, StoreError> {
         Ok(shortcoming_commitment_link::Entity::find()

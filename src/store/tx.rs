@@ -17,7 +17,7 @@ use super::{
         shortcoming, shortcoming_commitment_link,
     },
     items::ItemRow,
-    reports::{CommitmentRow, ReportRow, ShortcomingRow},
+    reports::{CommitmentRow, LinkRow, ReportRow, ShortcomingRow},
 };
 use crate::domain::audit::{self, ChainedEvent};
 
@@ -529,5 +529,86 @@ impl Tx {
             }
         }
         Ok((seq, hash))
+    }
+}
+
+/// Link and item edits made by hand.
+impl Tx {
+    /// A shortcoming by id.
+    pub async fn shortcoming(&self, id: Uuid) -> Result<Option<ShortcomingRow>, StoreError> {
+        Ok(shortcoming::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
+    }
+
+    /// A commitment by id.
+    pub async fn commitment(&self, id: Uuid) -> Result<Option<CommitmentRow>, StoreError> {
+        Ok(commitment::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
+    }
+
+    /// A link by id.
+    pub async fn link(&self, id: Uuid) -> Result<Option<LinkRow>, StoreError> {
+        Ok(shortcoming_commitment_link::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
+    }
+
+    /// Marks a link as confirmed by a person.
+    pub async fn confirm_link(&self, id: Uuid, by: Option<Uuid>) -> Result<(), StoreError> {
+        shortcoming_commitment_link::Entity::update_many()
+            .col_expr(
+                shortcoming_commitment_link::Column::ConfirmedAt,
+                Expr::value(Utc::now()),
+            )
+            .col_expr(
+                shortcoming_commitment_link::Column::ConfirmedBy,
+                Expr::value(by),
+            )
+            .filter(shortcoming_commitment_link::Column::Id.eq(id))
+            .exec(&self.txn)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a link.
+    pub async fn delete_link(&self, id: Uuid) -> Result<(), StoreError> {
+        shortcoming_commitment_link::Entity::delete_by_id(id)
+            .exec(&self.txn)
+            .await?;
+        Ok(())
+    }
+
+    /// An item by id.
+    pub async fn item(&self, id: Uuid) -> Result<Option<ItemRow>, StoreError> {
+        Ok(item::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
+    }
+
+    /// Items split from an item.
+    pub async fn children_of(&self, id: Uuid) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(item::Entity::find()
+            .filter(item::Column::ParentItemId.eq(id))
+            .count(&self.txn)
+            .await?)
+    }
+
+    /// Raises an item's version if it is still `expected`; false when it is not (or gone).
+    pub async fn bump_version(&self, id: Uuid, expected: i32) -> Result<bool, StoreError> {
+        let result = item::Entity::update_many()
+            .col_expr(item::Column::Version, Expr::value(expected + 1))
+            .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(item::Column::Id.eq(id))
+            .filter(item::Column::Version.eq(expected))
+            .exec(&self.txn)
+            .await?;
+        Ok(result.rows_affected == 1)
     }
 }

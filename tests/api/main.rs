@@ -7,5 +7,6 @@ mod agencies;
 mod http_edges;
 mod import;
 mod limits;
+mod links;
 mod persons;
 mod schema_file;

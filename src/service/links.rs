@@ -1,0 +1,245 @@
+//! Editing what the import proposed: links confirmed, removed or added by hand, and an item
+//! split into several (one shortcoming, several measures). Each change is recorded in the
+//! audit trail of the items concerned.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Actor, ServiceError, Services, text};
+use crate::store::{
+    items::ItemRow,
+    reports::LinkRow,
+    tx::{NewEvent, NewItem, Tx},
+};
+
+fn account(actor: &Actor) -> Option<Uuid> {
+    match actor {
+        Actor::Account { account_id, .. } => Some(*account_id),
+        _ => None,
+    }
+}
+
+/// Records `action` on every item of a shortcoming.
+async fn record_on_items(
+    tx: &Tx,
+    actor: &Actor,
+    shortcoming_id: Uuid,
+    action: &str,
+    payload: serde_json::Value,
+) -> Result<(), ServiceError> {
+    for item in tx.items_of_shortcoming(shortcoming_id).await? {
+        tx.append_event(NewEvent {
+            item_id: item.id,
+            action,
+            from_state: Some(&item.state),
+            to_state: Some(&item.state),
+            actor_account_id: account(actor),
+            actor_person_id: None,
+            comment: None,
+            payload_json: payload.to_string(),
+            at: chrono::Utc::now(),
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Commits `tx` when `result` is Ok, rolls it back otherwise.
+async fn finish<T>(tx: Tx, result: Result<T, ServiceError>) -> Result<T, ServiceError> {
+    match result {
+        Ok(v) => {
+            tx.commit().await?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.rollback().await.ok();
+            Err(e)
+        }
+    }
+}
+
+impl Services {
+    /// Links a shortcoming to a commitment of the same report, by hand (confirmed at once).
+    pub async fn add_link(
+        &self,
+        actor: &Actor,
+        shortcoming_id: Uuid,
+        commitment_id: Uuid,
+    ) -> Result<LinkRow, ServiceError> {
+        let tx = self.store.begin().await?;
+        let result = async {
+            let s = tx
+                .shortcoming(shortcoming_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("shortcoming", shortcoming_id))?;
+            let c = tx
+                .commitment(commitment_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("commitment", commitment_id))?;
+            if s.report_id != c.report_id {
+                return Err(ServiceError::invalid(
+                    "commitmentId",
+                    "a shortcoming can only be linked to a commitment of the same report",
+                ));
+            }
+            let id = tx
+                .insert_link(s.id, c.id, None, "manual")
+                .await
+                .map_err(|e| match e {
+                    crate::store::StoreError::Unique(_) => {
+                        ServiceError::Conflict("these two are already linked".into())
+                    }
+                    other => other.into(),
+                })?;
+            tx.confirm_link(id, account(actor)).await?;
+            record_on_items(
+                &tx,
+                actor,
+                s.id,
+                "link_added",
+                json!({ "link_id": id, "commitment_id": c.id }),
+            )
+            .await?;
+            tx.link(id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("link", id))
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// Confirms a proposed link.
+    pub async fn confirm_link(
+        &self,
+        actor: &Actor,
+        link_id: Uuid,
+    ) -> Result<LinkRow, ServiceError> {
+        let tx = self.store.begin().await?;
+        let result = async {
+            let link = tx
+                .link(link_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("link", link_id))?;
+            tx.confirm_link(link.id, account(actor)).await?;
+            record_on_items(
+                &tx,
+                actor,
+                link.shortcoming_id,
+                "link_confirmed",
+                json!({ "link_id": link.id }),
+            )
+            .await?;
+            tx.link(link_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("link", link_id))
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// Removes a link (proposed or confirmed).
+    pub async fn remove_link(&self, actor: &Actor, link_id: Uuid) -> Result<LinkRow, ServiceError> {
+        let tx = self.store.begin().await?;
+        let result = async {
+            let link = tx
+                .link(link_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("link", link_id))?;
+            tx.delete_link(link.id).await?;
+            record_on_items(
+                &tx,
+                actor,
+                link.shortcoming_id,
+                "link_removed",
+                json!({ "link_id": link.id, "commitment_id": link.commitment_id }),
+            )
+            .await?;
+            Ok(link)
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// Splits an item into several, one per measure: each new item has the same shortcoming
+    /// and agency, starts `identified`, and points back to the item it came from.
+    pub async fn split_item(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        titles: Vec<String>,
+        expected_version: i32,
+    ) -> Result<Vec<ItemRow>, ServiceError> {
+        if !(2..=20).contains(&titles.len()) {
+            return Err(ServiceError::invalid(
+                "titles",
+                "give between 2 and 20 titles, one per new item",
+            ));
+        }
+        let titles = titles
+            .iter()
+            .map(|t| text::required("titles", t, 200))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tx = self.store.begin().await?;
+        let result = async {
+            let parent = tx
+                .item(item_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("item", item_id))?;
+            if !tx.bump_version(parent.id, expected_version).await? {
+                return Err(ServiceError::StaleVersion {
+                    expected: expected_version,
+                    actual: parent.version,
+                });
+            }
+            let existing = tx.children_of(parent.id).await?;
+            let mut children = Vec::new();
+            for (i, title) in titles.into_iter().enumerate() {
+                let code = parent
+                    .code
+                    .as_ref()
+                    .map(|c| format!("{c}-{}", existing + i as u64 + 1));
+                let child = tx
+                    .insert_item(NewItem {
+                        agency_id: parent.agency_id,
+                        code,
+                        shortcoming_id: parent.shortcoming_id,
+                        parent_item_id: Some(parent.id),
+                        source: parent.source.clone(),
+                        source_document: parent.source_document.clone(),
+                        title,
+                        state: "identified".into(),
+                    })
+                    .await?;
+                tx.append_event(NewEvent {
+                    item_id: child.id,
+                    action: "create",
+                    from_state: None,
+                    to_state: Some("identified"),
+                    actor_account_id: account(actor),
+                    actor_person_id: None,
+                    comment: Some("拆分自 (split from) another item"),
+                    payload_json: json!({ "split_from": parent.id }).to_string(),
+                    at: chrono::Utc::now(),
+                })
+                .await?;
+                children.push(child);
+            }
+            tx.append_event(NewEvent {
+                item_id: parent.id,
+                action: "split",
+                from_state: Some(&parent.state),
+                to_state: Some(&parent.state),
+                actor_account_id: account(actor),
+                actor_person_id: None,
+                comment: None,
+                payload_json: json!({ "into": children.iter().map(|c| c.id).collect::<Vec<_>>() })
+                    .to_string(),
+                at: chrono::Utc::now(),
+            })
+            .await?;
+            Ok(children)
+        }
+        .await;
+        finish(tx, result).await
+    }
+}
