@@ -309,7 +309,7 @@ impl Services {
         let existing = tx
             .report_by_key(agency.id, year, period.as_str(), kind.as_str())
             .await?;
-        let (report, status, kept, mut existing_items) = match existing {
+        let (report, status, kept, existing_items) = match existing {
             Some(report) if report.sha256 == sha256 => {
                 return self
                     .already_imported(tx, agency, report, input.dry_run)
@@ -353,7 +353,12 @@ impl Services {
             .collect();
 
         let mut kept = kept;
-        let mut shortcomings = Vec::new();
+        // Each extracted shortcoming either matches a stored one (on replacement: it keeps
+        // that row, so its item and history stay attached) or is new. New ones are written
+        // in batches: one statement per table, not one per row.
+        let mut slots: Vec<Option<ImportedShortcoming>> = Vec::new();
+        let mut new_writes = Vec::new();
+        let mut new_recurrences = Vec::new();
         for (i, item) in extraction.shortcomings.iter().enumerate() {
             let recurrence = earlier
                 .iter()
@@ -371,82 +376,107 @@ impl Services {
                 recurrence_of_id: recurrence.as_ref().map(|r| r.earlier.shortcoming.id),
                 recurrence_score: recurrence.as_ref().map(|r| r.score),
             };
-            // On replacement, a shortcoming that is (nearly) the same as a stored one keeps
-            // that row, so its item and history stay attached.
             let same = kept
                 .iter()
                 .position(|old| old.text == item.text || similarity(&old.text, &item.text) >= 0.8);
-            let (row, item_row) = match same {
+            match same {
                 Some(pos) => {
                     let old = kept.remove(pos);
                     tx.update_shortcoming(old.id, write.clone()).await?;
                     let item = tx.items_of_shortcoming(old.id).await?.into_iter().next();
-                    (
-                        ShortcomingRow {
-                            ordinal: write.ordinal,
-                            text: write.text,
-                            recurrence_of_id: write.recurrence_of_id,
-                            recurrence_score: write.recurrence_score,
-                            ..old
-                        },
+                    let row = ShortcomingRow {
+                        ordinal: write.ordinal,
+                        text: write.text,
+                        recurrence_of_id: write.recurrence_of_id,
+                        recurrence_score: write.recurrence_score,
+                        ..old
+                    };
+                    slots.push(Some(ImportedShortcoming {
+                        row,
                         item,
-                    )
+                        recurrence,
+                    }));
                 }
                 None => {
-                    let row = tx.insert_shortcoming(report.id, write).await?;
-                    existing_items += 1;
-                    let suffix = match period {
-                        ReportPeriod::Annual => "",
-                        ReportPeriod::FirstHalf => "H1",
-                        ReportPeriod::SecondHalf => "H2",
-                    };
-                    let simple = agency.id.simple().to_string();
-                    let code = format!(
-                        "{year}{suffix}-{}-{:03}",
-                        &simple[simple.len() - 6..],
-                        existing_items
-                    );
-                    let item = tx
-                        .insert_item(NewItem {
-                            agency_id: agency.id,
-                            code: Some(code),
-                            shortcoming_id: Some(row.id),
-                            parent_item_id: None,
-                            source: ItemSource::AnnualReport.as_str().to_owned(),
-                            source_document: Some(extraction.title.clone().unwrap_or_else(|| {
-                                format!("{}{year}年{}", agency.name, kind.label())
-                            })),
-                            title: item_title(&row.text),
-                            state: "identified".to_owned(),
-                        })
-                        .await?;
-                    tx.append_event(NewEvent {
-                        item_id: item.id,
-                        action: "create",
-                        from_state: None,
-                        to_state: Some("identified"),
-                        actor_account_id: actor_account(actor),
-                        actor_person_id: None,
-                        comment: Some("从年度报告导入 (imported from the report)"),
-                        payload_json: json!({
-                            "report_id": report.id,
-                            "report_sha256": sha256,
-                            "shortcoming_id": row.id,
-                            "ordinal": row.ordinal,
-                        })
-                        .to_string(),
-                        at: chrono::Utc::now(),
-                    })
-                    .await?;
-                    (row, Some(item))
+                    slots.push(None);
+                    new_writes.push(write);
+                    new_recurrences.push(recurrence);
                 }
-            };
-            shortcomings.push(ImportedShortcoming {
-                row,
-                item: item_row,
-                recurrence,
-            });
+            }
         }
+        let new_rows = tx.insert_shortcomings(report.id, new_writes).await?;
+        let suffix = match period {
+            ReportPeriod::Annual => "",
+            ReportPeriod::FirstHalf => "H1",
+            ReportPeriod::SecondHalf => "H2",
+        };
+        let simple = agency.id.simple().to_string();
+        let unit = &simple[simple.len() - 6..];
+        let source_document = extraction
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{}{year}年{}", agency.name, kind.label()));
+        let new_items = tx
+            .insert_items(
+                new_rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| NewItem {
+                        agency_id: agency.id,
+                        code: Some(format!(
+                            "{year}{suffix}-{unit}-{:03}",
+                            existing_items + i + 1
+                        )),
+                        shortcoming_id: Some(row.id),
+                        parent_item_id: None,
+                        source: ItemSource::AnnualReport.as_str().to_owned(),
+                        source_document: Some(source_document.clone()),
+                        title: item_title(&row.text),
+                        state: "identified".to_owned(),
+                    })
+                    .collect(),
+            )
+            .await?;
+        let now = chrono::Utc::now();
+        tx.start_chains(
+            new_items
+                .iter()
+                .zip(&new_rows)
+                .map(|(item, row)| NewEvent {
+                    item_id: item.id,
+                    action: "create",
+                    from_state: None,
+                    to_state: Some("identified"),
+                    actor_account_id: actor_account(actor),
+                    actor_person_id: None,
+                    comment: Some("从年度报告导入 (imported from the report)"),
+                    payload_json: json!({
+                        "report_id": report.id,
+                        "report_sha256": sha256,
+                        "shortcoming_id": row.id,
+                        "ordinal": row.ordinal,
+                    })
+                    .to_string(),
+                    at: now,
+                })
+                .collect(),
+        )
+        .await?;
+        let mut fresh = new_rows.into_iter().zip(new_items).zip(new_recurrences);
+        let shortcomings: Vec<ImportedShortcoming> = slots
+            .into_iter()
+            .filter_map(|slot| {
+                slot.or_else(|| {
+                    fresh
+                        .next()
+                        .map(|((row, item), recurrence)| ImportedShortcoming {
+                            row,
+                            item: Some(item),
+                            recurrence,
+                        })
+                })
+            })
+            .collect();
         // Shortcomings the new text no longer has keep their rows and items, numbered after the new ones.
         for (i, old) in kept.iter_mut().enumerate() {
             let ordinal = (extraction.shortcomings.len() + i) as i32 + 1;
@@ -473,19 +503,25 @@ impl Services {
             });
         }
 
-        let mut commitments = Vec::new();
-        for (i, c) in extraction.commitments.iter().enumerate() {
-            commitments.push(
-                tx.insert_commitment(
-                    report.id,
-                    i as i32 + 1,
-                    c.text.clone(),
-                    Some((c.span.0 as i32, c.span.1 as i32)),
-                )
-                .await?,
-            );
-        }
+        let commitments = tx
+            .insert_commitments(
+                report.id,
+                extraction
+                    .commitments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        (
+                            i as i32 + 1,
+                            c.text.clone(),
+                            Some((c.span.0 as i32, c.span.1 as i32)),
+                        )
+                    })
+                    .collect(),
+            )
+            .await?;
         let mut links = Vec::new();
+        let mut link_rows = Vec::new();
         for l in &extraction.links {
             let (Some(s), Some(c)) = (
                 shortcomings.get(l.shortcoming),
@@ -493,14 +529,14 @@ impl Services {
             ) else {
                 continue;
             };
-            tx.insert_link(s.row.id, c.id, Some(l.score), "auto")
-                .await?;
+            link_rows.push((s.row.id, c.id, l.score));
             links.push(ImportedLink {
                 shortcoming_ordinal: s.row.ordinal,
                 commitment_ordinal: c.ordinal,
                 score: l.score,
             });
         }
+        tx.insert_auto_links(link_rows).await?;
 
         // What the report says about the previous period's shortcomings.
         let previous_year = match period {

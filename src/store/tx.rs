@@ -51,6 +51,9 @@ pub struct ShortcomingWrite {
     pub recurrence_score: Option<f64>,
 }
 
+/// A commitment to write: ordinal, text, and byte span in the report.
+pub type CommitmentWrite = (i32, String, Option<(i32, i32)>);
+
 /// A new item.
 #[derive(Clone, Debug)]
 pub struct NewItem {
@@ -610,5 +613,187 @@ impl Tx {
             .exec(&self.txn)
             .await?;
         Ok(result.rows_affected == 1)
+    }
+}
+
+/// Batched writes for imports: one statement per table instead of one per row.
+impl Tx {
+    /// Inserts shortcomings of a report, returning them in order.
+    pub async fn insert_shortcomings(
+        &self,
+        report_id: Uuid,
+        writes: Vec<ShortcomingWrite>,
+    ) -> Result<Vec<ShortcomingRow>, StoreError> {
+        let now = Utc::now();
+        let models: Vec<shortcoming::Model> = writes
+            .into_iter()
+            .map(|s| shortcoming::Model {
+                id: Uuid::now_v7(),
+                report_id,
+                ordinal: s.ordinal,
+                text: s.text,
+                span_start: s.span.map(|s| s.0),
+                span_end: s.span.map(|s| s.1),
+                recurrence_of_id: s.recurrence_of_id,
+                recurrence_score: s.recurrence_score,
+                created_at: now,
+            })
+            .collect();
+        if !models.is_empty() {
+            shortcoming::Entity::insert_many(
+                models.iter().cloned().map(shortcoming::ActiveModel::from),
+            )
+            .exec_without_returning(&self.txn)
+            .await?;
+        }
+        Ok(models.into_iter().map(Into::into).collect())
+    }
+
+    /// Inserts items, returning them in order.
+    pub async fn insert_items(&self, news: Vec<NewItem>) -> Result<Vec<ItemRow>, StoreError> {
+        let now = Utc::now();
+        let models: Vec<item::Model> = news
+            .into_iter()
+            .map(|new| item::Model {
+                id: Uuid::now_v7(),
+                agency_id: new.agency_id,
+                code: new.code,
+                shortcoming_id: new.shortcoming_id,
+                parent_item_id: new.parent_item_id,
+                source: new.source,
+                source_document: new.source_document,
+                title: new.title,
+                measures: None,
+                category: None,
+                state: new.state,
+                outcome: None,
+                due_on: None,
+                lead_post_id: None,
+                lead_person_id: None,
+                lead_unit_id: None,
+                responsible_person_id: None,
+                progress: None,
+                accepted_at: None,
+                submitted_at: None,
+                closed_at: None,
+                verified_by: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect();
+        if !models.is_empty() {
+            item::Entity::insert_many(models.iter().cloned().map(item::ActiveModel::from))
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
+        Ok(models.into_iter().map(Into::into).collect())
+    }
+
+    /// Writes the first event of new items' chains (and their chain heads).
+    pub async fn start_chains(&self, events: Vec<NewEvent<'_>>) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(events.len());
+        let mut heads = Vec::with_capacity(events.len());
+        for e in events {
+            let at = audit::event_time(e.at);
+            let hash = audit::digest(
+                audit::GENESIS,
+                &ChainedEvent {
+                    item_id: e.item_id,
+                    seq: 1,
+                    action: e.action,
+                    from_state: e.from_state,
+                    to_state: e.to_state,
+                    actor_account_id: e.actor_account_id,
+                    actor_person_id: e.actor_person_id,
+                    comment: e.comment,
+                    payload_json: &e.payload_json,
+                    occurred_at: at,
+                },
+            );
+            heads.push(chain_head::ActiveModel {
+                item_id: Set(e.item_id),
+                seq: Set(1),
+                hash: Set(hash.clone()),
+                updated_at: Set(at),
+            });
+            rows.push(item_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                item_id: Set(e.item_id),
+                seq: Set(1),
+                action: Set(e.action.to_owned()),
+                from_state: Set(e.from_state.map(ToOwned::to_owned)),
+                to_state: Set(e.to_state.map(ToOwned::to_owned)),
+                actor_account_id: Set(e.actor_account_id),
+                actor_person_id: Set(e.actor_person_id),
+                comment: Set(e.comment.map(ToOwned::to_owned)),
+                payload_json: Set(e.payload_json),
+                occurred_at: Set(at),
+                prev_hash: Set(audit::GENESIS.to_owned()),
+                hash: Set(hash),
+            });
+        }
+        item_event::Entity::insert_many(rows)
+            .exec_without_returning(&self.txn)
+            .await?;
+        chain_head::Entity::insert_many(heads)
+            .exec_without_returning(&self.txn)
+            .await?;
+        Ok(())
+    }
+
+    /// Inserts commitments of a report: (ordinal, text, span), returning them in order.
+    pub async fn insert_commitments(
+        &self,
+        report_id: Uuid,
+        writes: Vec<CommitmentWrite>,
+    ) -> Result<Vec<CommitmentRow>, StoreError> {
+        let now = Utc::now();
+        let models: Vec<commitment::Model> = writes
+            .into_iter()
+            .map(|(ordinal, text, span)| commitment::Model {
+                id: Uuid::now_v7(),
+                report_id,
+                ordinal,
+                text,
+                span_start: span.map(|s| s.0),
+                span_end: span.map(|s| s.1),
+                created_at: now,
+            })
+            .collect();
+        if !models.is_empty() {
+            commitment::Entity::insert_many(
+                models.iter().cloned().map(commitment::ActiveModel::from),
+            )
+            .exec_without_returning(&self.txn)
+            .await?;
+        }
+        Ok(models.into_iter().map(Into::into).collect())
+    }
+
+    /// Inserts proposed links: (shortcoming, commitment, score).
+    pub async fn insert_auto_links(&self, links: Vec<(Uuid, Uuid, f64)>) -> Result<(), StoreError> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        shortcoming_commitment_link::Entity::insert_many(links.into_iter().map(|(s, c, score)| {
+            shortcoming_commitment_link::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                shortcoming_id: Set(s),
+                commitment_id: Set(c),
+                score: Set(Some(score)),
+                origin: Set("auto".into()),
+                confirmed_at: Set(None),
+                confirmed_by: Set(None),
+                created_at: Set(now),
+            }
+        }))
+        .exec_without_returning(&self.txn)
+        .await?;
+        Ok(())
     }
 }
