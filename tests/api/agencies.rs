@@ -143,3 +143,35 @@ store_test!(an_unknown_agency_is_not_found, |backend| async move {
         .await;
     assert_eq!(code, "NOT_FOUND");
 });
+
+store_test!(concurrent_writers_all_succeed, |backend| async move {
+    // SQLite has one writer at a time: writes queue on the busy timeout (IMMEDIATE
+    // transactions) instead of failing with "database is locked".
+    let app = spawn_app(backend).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let client = app.client.clone();
+        let url = app.url("/graphql");
+        tasks.push(tokio::spawn(async move {
+            let body = json!({
+                "query": "mutation($n: String!) { createAgency(input: { name: $n }) { id } }",
+                "variables": { "n": format!("并发测试局{i}") },
+            });
+            client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }));
+    }
+    for task in tasks {
+        let response = task.await.unwrap();
+        assert!(response.get("errors").is_none(), "{response}");
+    }
+    let total = app.ok("{ agencies { totalCount } }", json!({})).await;
+    assert_eq!(total["agencies"]["totalCount"], 40);
+});
