@@ -51,6 +51,10 @@ pub struct Settings {
     pub limits: Limits,
     /// Outgoing mail.
     pub smtp: SmtpSettings,
+    /// `RECTIFY_WORKFLOW`: a workflow file (TOML, see `workflows/`); the built-in default when unset.
+    pub workflow_file: Option<PathBuf>,
+    /// `RECTIFY_TOKEN_TTL_DAYS`: how long a token issued by `login` stays valid.
+    pub token_ttl: Duration,
 }
 
 /// Limits that keep one request from hurting the service.
@@ -122,6 +126,8 @@ impl Default for Settings {
                 from: "整改提醒 <rectify@localhost>".into(),
                 timeout: Duration::from_secs(20),
             },
+            workflow_file: None,
+            token_ttl: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -147,6 +153,8 @@ struct FileSettings {
     smtp_password: Option<String>,
     smtp_from: Option<String>,
     smtp_timeout_secs: Option<u64>,
+    workflow: Option<PathBuf>,
+    token_ttl_days: Option<u64>,
 }
 
 impl Settings {
@@ -248,6 +256,16 @@ impl Settings {
             from_file.smtp_timeout_secs.map(|n| n.to_string()),
         ) {
             smtp.timeout = Duration::from_secs(parse("RECTIFY_SMTP_TIMEOUT_SECS", &v)?);
+        }
+        settings.workflow_file = env("RECTIFY_WORKFLOW")
+            .map(PathBuf::from)
+            .or(from_file.workflow);
+        if let Some(v) = env_or(
+            "RECTIFY_TOKEN_TTL_DAYS",
+            from_file.token_ttl_days.map(|n| n.to_string()),
+        ) {
+            let days: u64 = parse("RECTIFY_TOKEN_TTL_DAYS", &v)?;
+            settings.token_ttl = Duration::from_secs(days * 24 * 3600);
         }
         settings.validate()?;
         Ok(settings)

@@ -1,9 +1,13 @@
 //! Demo data: the five published seed reports, embedded, imported into a fresh database so
 //! one command shows a newcomer real data.
 
-use crate::service::{
-    Actor, ServiceError, Services,
-    import::{ImportOutcome, ImportReport},
+use crate::{
+    domain::AccountRole,
+    service::{
+        Actor, ServiceError, Services,
+        auth::AccountInput,
+        import::{ImportOutcome, ImportReport},
+    },
 };
 
 /// (file name, text, agency name when the text does not name it in full).
@@ -48,4 +52,26 @@ pub async fn import_seeds(services: &Services) -> Result<Vec<ImportOutcome>, Ser
         outcomes.push(services.import_report(&Actor::System, input).await?);
     }
     Ok(outcomes)
+}
+
+/// Creates the demo's admin account (password `demo-password`) and returns a token for it,
+/// so the IDE can open signed in.
+pub async fn demo_admin_token(services: &Services) -> Result<String, ServiceError> {
+    let account = services
+        .create_account(
+            &Actor::System,
+            AccountInput {
+                email: "admin@demo.local".into(),
+                password: Some("demo-password".into()),
+                role: AccountRole::Admin,
+                agency_id: None,
+                person_id: None,
+            },
+        )
+        .await?;
+    let expires = chrono::Utc::now() + chrono::Duration::days(1);
+    Ok(services
+        .issue_token(account.id, "demo", Some(expires))
+        .await?
+        .secret)
 }

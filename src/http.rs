@@ -29,7 +29,7 @@ use crate::{
     assets,
     config::Limits,
     graphql::{self, AppSchema},
-    service::{Actor, Services},
+    service::{Actor, ServiceError, Services},
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -49,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(ide))
         .route("/ide/{*file}", get(ide_asset))
         .route("/graphql", get(graphql).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/evidence/{id}", get(evidence_download))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
@@ -133,9 +135,52 @@ fn request_error(status: StatusCode, code: &'static str, message: &str) -> Respo
     (status, Json(body)).into_response()
 }
 
+/// The bearer token of a request, if it sent one.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+/// The caller of a request, or the error response for a bad token.
+async fn caller(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Actor, Response> {
+    state
+        .services
+        .authenticate(bearer(headers))
+        .await
+        .map_err(|e| match e {
+            ServiceError::Unauthenticated => request_error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the token is unknown, expired or revoked: sign in again (mutation login)",
+            ),
+            ServiceError::Unavailable => request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                "the service is temporarily unavailable, try again shortly",
+            ),
+            other => {
+                tracing::error!(error = %other, "authentication failed");
+                request_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "an internal error occurred; it has been logged",
+                )
+            }
+        })
+}
+
 async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let is_get = req.method() == Method::GET;
-    let actor = Actor::Anonymous;
+    let actor = match caller(&state, req.headers()).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
     let parsed = if is_get {
         async_graphql::http::parse_query_string(req.uri().query().unwrap_or_default())
             .map(BatchRequest::Single)
@@ -202,6 +247,116 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let mut http = Json(response).into_response();
     *http.status_mut() = StatusCode::OK;
     http
+}
+
+/// GraphQL over WebSocket (subscriptions). The token comes in the `connection_init`
+/// payload (`{"Authorization": "Bearer …"}`) or as the upgrade request's header.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let from_header = match caller(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| async move {
+            let services = state.services.clone();
+            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(|v| v.trim_start_matches("Bearer ").trim().to_owned());
+                    let actor = match token {
+                        Some(token) => services
+                            .authenticate(Some(&token))
+                            .await
+                            .map_err(|e| async_graphql::Error::new(e.to_string()))?,
+                        None => from_header,
+                    };
+                    let (actor, loaders) = graphql::request_data(&services, actor);
+                    let mut data = async_graphql::Data::default();
+                    data.insert(actor);
+                    data.insert(loaders);
+                    Ok(data)
+                })
+                .serve()
+                .await
+        })
+}
+
+/// An evidence file, for whoever may see its item (`Authorization: Bearer …`).
+async fn evidence_download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let actor = match caller(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such evidence");
+    };
+    let file = match state.services.evidence_file(&actor, id).await {
+        Ok(file) => file,
+        Err(e) => {
+            let code = graphql::error::code_of(&e);
+            let status = match code {
+                "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+                "FORBIDDEN" => StatusCode::FORBIDDEN,
+                "NOT_FOUND" => StatusCode::NOT_FOUND,
+                "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            return request_error(status, code, &e.to_string());
+        }
+    };
+    let handle = match tokio::fs::File::open(&file.path).await {
+        Ok(handle) => handle,
+        Err(e) => {
+            tracing::error!(error = %e, path = %file.path.display(), "evidence file missing");
+            return request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "the evidence file is missing from storage; it has been logged",
+            );
+        }
+    };
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(handle));
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encode(&file.name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, file.content_type),
+            (header::CONTENT_LENGTH, file.size.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// RFC 5987 percent-encoding of a file name (for `filename*`).
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The code of an error raised by async-graphql itself before any resolver ran

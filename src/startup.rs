@@ -23,6 +23,8 @@ pub enum StartupError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Setup(#[from] crate::service::SetupError),
     #[error("the server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -52,7 +54,7 @@ impl Application {
 
     /// Builds the application over an already opened store.
     pub async fn with_store(settings: &Settings, store: Store) -> Result<Self, StartupError> {
-        let services = Services::new(store, settings.time_zone);
+        let services = Services::from_settings(store, settings)?;
         let schema = graphql::build_schema(services.clone(), &settings.limits);
         let state = AppState {
             schema,

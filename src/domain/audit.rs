@@ -71,6 +71,112 @@ pub fn digest(prev_hash: &str, e: &ChainedEvent<'_>) -> String {
     hex::encode(h.finalize())
 }
 
+/// An event as stored: the chained fields with the digests written beside them.
+#[derive(Clone, Debug)]
+pub struct StoredEvent<'a> {
+    pub event: ChainedEvent<'a>,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+}
+
+/// Where and how a chain is broken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The sequence number of the first event that does not check out.
+    pub seq: i32,
+    pub reason: String,
+}
+
+/// Checks one item's chain, events in stored order (by `seq`), against its head (the last
+/// `(seq, hash)` recorded when appending) and, when given, against a head exported earlier.
+/// Returns the first break: a changed event, a missing one, two swapped, a truncated tail.
+pub fn verify_chain(
+    events: &[StoredEvent<'_>],
+    head: Option<(i32, &str)>,
+    exported: Option<(i32, &str)>,
+) -> Result<(), ChainBreak> {
+    let mut prev = GENESIS.to_owned();
+    for (i, stored) in events.iter().enumerate() {
+        let expected_seq = i as i32 + 1;
+        let seq = stored.event.seq;
+        if seq != expected_seq {
+            return Err(ChainBreak {
+                seq: expected_seq,
+                reason: format!("event {expected_seq} is missing (the next stored is {seq})"),
+            });
+        }
+        if stored.prev_hash != prev {
+            return Err(ChainBreak {
+                seq,
+                reason: format!(
+                    "event {seq} does not follow the event before it (its previous digest differs)"
+                ),
+            });
+        }
+        let recomputed = digest(&prev, &stored.event);
+        if recomputed != stored.hash {
+            return Err(ChainBreak {
+                seq,
+                reason: format!(
+                    "event {seq} was changed after it was written (its digest does not match its content)"
+                ),
+            });
+        }
+        prev = recomputed;
+    }
+    let last = events.len() as i32;
+    match head {
+        None if last > 0 => {
+            return Err(ChainBreak {
+                seq: last,
+                reason: "the chain head is missing".into(),
+            });
+        }
+        None => {
+            return Err(ChainBreak {
+                seq: 0,
+                reason: "the item has no audit events".into(),
+            });
+        }
+        Some((head_seq, _)) if head_seq > last => {
+            return Err(ChainBreak {
+                seq: last + 1,
+                reason: format!(
+                    "the chain was truncated: it ends at event {last}, its head records {head_seq}"
+                ),
+            });
+        }
+        Some((head_seq, head_hash)) if head_seq != last || head_hash != prev => {
+            return Err(ChainBreak {
+                seq: head_seq,
+                reason: format!(
+                    "the chain head (event {head_seq}) does not match the last event ({last})"
+                ),
+            });
+        }
+        Some(_) => {}
+    }
+    if let Some((seq, hash)) = exported {
+        if seq > last {
+            return Err(ChainBreak {
+                seq: last + 1,
+                reason: format!(
+                    "the chain was truncated: the exported digest has event {seq}, the chain ends at {last}"
+                ),
+            });
+        }
+        if seq >= 1 && events[seq as usize - 1].hash != hash {
+            return Err(ChainBreak {
+                seq,
+                reason: format!(
+                    "event {seq} differs from the exported digest: the chain was rewritten"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +207,59 @@ mod tests {
             "absent and empty differ"
         );
         assert_ne!(base, digest(&base, &event(None)));
+    }
+
+    fn chain(n: i32) -> Vec<(ChainedEvent<'static>, String, String)> {
+        let mut prev = GENESIS.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let e = ChainedEvent { seq, ..event(None) };
+                let hash = digest(&prev, &e);
+                let out = (e, prev.clone(), hash.clone());
+                prev = hash;
+                out
+            })
+            .collect()
+    }
+
+    fn stored<'a>(c: &'a [(ChainedEvent<'static>, String, String)]) -> Vec<StoredEvent<'a>> {
+        c.iter()
+            .map(|(e, p, h)| StoredEvent {
+                event: e.clone(),
+                prev_hash: p,
+                hash: h,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies_and_every_tampering_is_located() {
+        let c = chain(4);
+        let head = Some((4, c[3].2.as_str()));
+        assert_eq!(verify_chain(&stored(&c), head, None), Ok(()));
+
+        let mut changed = c.clone();
+        changed[1].0.action = "verify";
+        assert_eq!(
+            verify_chain(&stored(&changed), head, None).unwrap_err().seq,
+            2
+        );
+
+        let mut deleted = c.clone();
+        deleted.remove(2);
+        assert_eq!(
+            verify_chain(&stored(&deleted), head, None).unwrap_err().seq,
+            3
+        );
+
+        let truncated = &c[..3];
+        let err = verify_chain(&stored(truncated), head, None).unwrap_err();
+        assert_eq!(err.seq, 4, "{err:?}");
+
+        // Truncated with the head rewritten to match: only an exported digest catches it.
+        let covered = Some((3, c[2].2.as_str()));
+        assert_eq!(verify_chain(&stored(truncated), covered, None), Ok(()));
+        let err = verify_chain(&stored(truncated), covered, Some((4, &c[3].2))).unwrap_err();
+        assert!(err.reason.contains("truncated"), "{err:?}");
     }
 }

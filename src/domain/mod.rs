@@ -1,9 +1,11 @@
 //! Pure rules and values: no I/O, no async, no database. Everything else may import this;
 //! this imports nothing of the others.
 
+pub mod access;
 pub mod audit;
 pub mod email;
 pub mod values;
+pub mod workflow;
 
 pub use email::Email;
 pub use values::*;

@@ -110,6 +110,40 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an account may do, and over what (its scope).
+    AccountRole {
+        /// Runs the installation: every agency, every account.
+        Admin = "admin" / "系统管理员",
+        /// A discipline-inspection or rule-of-law office: its agency and everything under it.
+        Supervisor = "supervisor" / "督办部门",
+        /// An agency's liaison (联络员): that one agency.
+        Coordinator = "coordinator" / "联络员",
+        /// A responsible leader (责任领导): the items they lead.
+        Leader = "leader" / "责任领导",
+        /// A responsible person (责任人): the items they are responsible for.
+        Person = "person" / "责任人",
+    }
+}
+
+vocabulary! {
+    /// The state of a request to move an item's due date.
+    ExtensionStatus {
+        Pending = "pending" / "待审批",
+        Approved = "approved" / "已批准",
+        Rejected = "rejected" / "未批准",
+    }
+}
+
+vocabulary! {
+    /// What a piece of evidence is (佐证材料).
+    EvidenceKind {
+        File = "file" / "文件",
+        Note = "note" / "说明",
+        Link = "link" / "链接",
+    }
+}
+
 /// States in which an item can no longer be overdue.
 pub const FINAL_STATES: &[&str] = &["closed", "cancelled"];
 

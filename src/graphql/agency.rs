@@ -36,6 +36,7 @@ impl AgencyQuery {
                 .map(|id| parse_id("parentId", id))
                 .transpose()?,
             name_contains,
+            within: None,
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         let (rows, total) = ctx.services().agencies(ctx.actor(), filter, page).await?;

@@ -1,7 +1,8 @@
 //! The one place where failures become GraphQL errors with a stable `extensions.code`.
 //!
 //! Codes: `NOT_FOUND`, `VALIDATION`, `CONFLICT`, `STALE_VERSION`, `UNAUTHENTICATED`,
-//! `FORBIDDEN`, `UNAVAILABLE`, `INTERNAL`; the HTTP layer adds `BAD_REQUEST`,
+//! `FORBIDDEN`, `UNAVAILABLE`, `INTERNAL`, and the workflow's `INVALID_TRANSITION`,
+//! `UNKNOWN_ACTION`, `EVIDENCE_REQUIRED`, `ITEM_CLOSED`, `UNSUPPORTED_TYPE`; the HTTP layer adds `BAD_REQUEST`,
 //! `BATCH_NOT_SUPPORTED` and `PAYLOAD_TOO_LARGE`, and the limits add `QUERY_TOO_DEEP`
 //! and `QUERY_TOO_COMPLEX`.
 
@@ -17,6 +18,7 @@ pub fn code_of(err: &ServiceError) -> &'static str {
         ServiceError::Validation { .. } => "VALIDATION",
         ServiceError::Conflict(_) => "CONFLICT",
         ServiceError::StaleVersion { .. } => "STALE_VERSION",
+        ServiceError::Rule { code, .. } => code,
         ServiceError::TooLarge(_) => "PAYLOAD_TOO_LARGE",
         ServiceError::Unauthenticated => "UNAUTHENTICATED",
         ServiceError::Forbidden(_) => "FORBIDDEN",

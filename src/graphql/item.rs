@@ -26,7 +26,7 @@ pub struct ItemFilterInput {
     pub due_before: Option<NaiveDate>,
     /// Only items due on or after this date.
     pub due_after: Option<NaiveDate>,
-    /// true: only overdue items (due date passed, neither closed nor cancelled).
+    /// true: only overdue items (due date passed in the agency's time zone, neither closed nor cancelled).
     pub overdue: Option<bool>,
 }
 
@@ -65,7 +65,11 @@ impl ItemQuery {
                 .transpose()?,
             due_on_or_before: f.due_before,
             due_on_or_after: f.due_after,
-            overdue_on: f.overdue.filter(|o| *o).map(|_| services.today()),
+            involving: None,
+            overdue_on: match f.overdue {
+                Some(true) => Some(services.overdue_cutoffs().await?),
+                _ => None,
+            },
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         let (rows, total) = services.items(ctx.actor(), filter, page).await?;

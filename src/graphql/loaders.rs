@@ -17,6 +17,7 @@ use crate::{
         Store,
         agencies::AgencyRow,
         persons::PersonRow,
+        posts::PostRow,
         reports::{CommitmentRow, LinkRow, ShortcomingRow},
     },
 };
@@ -113,6 +114,23 @@ impl Loader<Uuid> for LinksOfShortcomingLoader {
     }
 }
 
+/// Loads posts by id.
+pub struct PostLoader(pub Store);
+
+impl Loader<Uuid> for PostLoader {
+    type Value = PostRow;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, PostRow>, LoadError> {
+        let rows = self
+            .0
+            .posts_by_ids(keys)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
 /// The loaders of one request (a fresh cache per request: no stale data across requests).
 pub struct Loaders {
     pub agencies: DataLoader<AgencyLoader>,
@@ -120,6 +138,7 @@ pub struct Loaders {
     pub shortcomings: DataLoader<ShortcomingLoader>,
     pub commitments: DataLoader<CommitmentLoader>,
     pub links: DataLoader<LinksOfShortcomingLoader>,
+    pub posts: DataLoader<PostLoader>,
 }
 
 impl Loaders {
@@ -134,6 +153,7 @@ impl Loaders {
                 .delay(BATCH_DELAY),
             links: DataLoader::new(LinksOfShortcomingLoader(store.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
+            posts: DataLoader::new(PostLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
         }
     }
 }

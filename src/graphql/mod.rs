@@ -1,6 +1,7 @@
 //! The GraphQL schema: thin resolvers over the services, data loaders, limits and error codes.
 
 mod agency;
+mod auth;
 mod connection;
 pub mod error;
 mod import;
@@ -9,9 +10,11 @@ mod links;
 pub mod loaders;
 mod person;
 mod report;
+mod subscription;
 mod types;
+pub mod workflow;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
 
 use crate::{
     config::Limits,
@@ -26,6 +29,8 @@ pub struct Query(
     person::PersonQuery,
     report::ReportQuery,
     item::ItemQuery,
+    auth::AuthQuery,
+    workflow::WorkflowQuery,
 );
 
 /// Every mutation.
@@ -35,30 +40,40 @@ pub struct Mutation(
     person::PersonMutation,
     import::ImportMutation,
     links::LinkMutation,
+    auth::AuthMutation,
+    workflow::WorkflowMutation,
 );
 
 /// The schema type served at `/graphql`.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Builds the schema with its limits. Per-request data (the actor, the loaders) is
 /// attached to each request by the HTTP layer.
 pub fn build_schema(services: Services, limits: &Limits) -> AppSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(services)
-        .limit_depth(limits.max_query_depth)
-        .limit_complexity(limits.max_query_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(8)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .data(services)
+    .limit_depth(limits.max_query_depth)
+    .limit_complexity(limits.max_query_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(8)
+    .finish()
 }
 
 /// The schema's SDL, as committed in `graphql/schema.graphql`.
 pub fn sdl() -> String {
     let limits = crate::config::Settings::default().limits;
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.max_query_depth)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(limits.max_query_depth)
+    .finish()
+    .sdl()
 }
 
 /// The per-request data the HTTP layer attaches.

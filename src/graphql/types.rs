@@ -344,10 +344,97 @@ impl Item {
     async fn due_on(&self) -> Option<NaiveDate> {
         self.0.due_on
     }
-    /// True when the due date has passed (in the service's time zone) and the item is neither closed nor cancelled.
-    async fn overdue(&self, ctx: &Context<'_>) -> bool {
-        self.0.due_on.is_some_and(|d| d < ctx.services().today())
-            && !domain::FINAL_STATES.contains(&self.0.state.as_str())
+    /// True when the due date has passed (in the agency's time zone) and the item is neither closed nor cancelled.
+    async fn overdue(&self, ctx: &Context<'_>) -> Result<bool> {
+        let Some(due) = self.0.due_on else {
+            return Ok(false);
+        };
+        if domain::FINAL_STATES.contains(&self.0.state.as_str()) {
+            return Ok(false);
+        }
+        let agency = ctx
+            .loaders()
+            .agencies
+            .load_one(self.0.agency_id)
+            .await
+            .map_err(load_error)?;
+        let services = ctx.services();
+        let today = agency.map_or_else(|| services.today(), |a| services.today_in(&a.time_zone));
+        Ok(due < today)
+    }
+    /// 责任领导 by post: the post whose holder leads the item.
+    async fn lead_post(&self, ctx: &Context<'_>) -> Result<Option<crate::graphql::workflow::Post>> {
+        let Some(id) = self.0.lead_post_id else {
+            return Ok(None);
+        };
+        let row = ctx.loaders().posts.load_one(id).await.map_err(load_error)?;
+        Ok(row.map(Into::into))
+    }
+    /// 配合单位
+    async fn supporting_units(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
+        let ids = ctx
+            .services()
+            .store
+            .supporting_units(self.0.id)
+            .await
+            .map_err(crate::service::ServiceError::from)?;
+        let rows = ctx
+            .loaders()
+            .agencies
+            .load_many(ids)
+            .await
+            .map_err(load_error)?;
+        Ok(rows.into_values().map(Agency).collect())
+    }
+    /// 佐证材料
+    async fn evidence(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::Evidence>> {
+        let rows = ctx
+            .services()
+            .store
+            .evidence_of(self.0.id)
+            .await
+            .map_err(crate::service::ServiceError::from)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+    /// The audit trail, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::ItemEvent>> {
+        let rows = ctx
+            .services()
+            .store
+            .events_of(self.0.id)
+            .await
+            .map_err(crate::service::ServiceError::from)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+    /// Extension requests, oldest first.
+    async fn extension_requests(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::graphql::workflow::ExtensionRequest>> {
+        let rows = ctx
+            .services()
+            .store
+            .extensions_of(self.0.id)
+            .await
+            .map_err(crate::service::ServiceError::from)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+    /// The workflow actions the caller may take on this item now (requirements such as
+    /// evidence are checked when the action is taken).
+    async fn available_actions(&self, ctx: &Context<'_>) -> Vec<String> {
+        let roles = ctx.actor().item_roles(&self.0);
+        let facts = domain::workflow::ItemFacts {
+            state: &self.0.state,
+            long_term: self.0.category.as_deref() == Some(domain::ItemCategory::LongTerm.as_str()),
+            evidence_count: 0,
+            has_measures: self.0.measures.is_some(),
+        };
+        ctx.services()
+            .workflow
+            .available_actions(&facts, &roles)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
     /// 进展情况
     async fn progress(&self) -> Option<&str> {

@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
-use super::{Actor, ServiceError, Services, text};
+use super::{Actor, ServiceError, Services, actor::out_of_reach, text};
 use crate::{
-    domain::AgencyKind,
+    domain::{AgencyKind, access::Operation},
     store::{
         agencies::{AgencyFilter, AgencyRow, NewAgency},
         page::{Page, PageRequest},
@@ -23,12 +23,25 @@ pub struct CreateAgency {
 
 impl Services {
     /// Creates an agency, under `parent_id` when given.
-    #[tracing::instrument(skip(self, _actor), fields(name = %input.name))]
+    /// Admins create anywhere (top-level agencies too); supervisors under an agency within
+    /// their jurisdiction, which then extends to the new agency.
+    #[tracing::instrument(skip(self, actor), fields(name = %input.name))]
     pub async fn create_agency(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         input: CreateAgency,
     ) -> Result<AgencyRow, ServiceError> {
+        actor.require(Operation::ManageAgencies)?;
+        match input.parent_id {
+            Some(parent) if !actor.reaches(parent) => return Err(out_of_reach()),
+            None if actor.reachable_agencies().is_some() => {
+                return Err(ServiceError::Forbidden(
+                    "only an admin creates a top-level agency: give a parentId within your jurisdiction"
+                        .into(),
+                ));
+            }
+            _ => {}
+        }
         let name = text::required("name", &input.name, 200)?;
         let short_name = text::optional("shortName", input.short_name.as_deref(), 50)?;
         let time_zone = match input.time_zone.as_deref().map(str::trim) {
@@ -68,7 +81,8 @@ impl Services {
     }
 
     /// One agency.
-    pub async fn agency(&self, _actor: &Actor, id: Uuid) -> Result<AgencyRow, ServiceError> {
+    pub async fn agency(&self, actor: &Actor, id: Uuid) -> Result<AgencyRow, ServiceError> {
+        actor.require_in(Operation::Read, id)?;
         self.store
             .agency(id)
             .await?
@@ -78,10 +92,12 @@ impl Services {
     /// A page of agencies and the total count.
     pub async fn agencies(
         &self,
-        _actor: &Actor,
-        filter: AgencyFilter,
+        actor: &Actor,
+        mut filter: AgencyFilter,
         page: PageRequest,
     ) -> Result<(Page<AgencyRow>, u64), ServiceError> {
+        actor.require(Operation::Read)?;
+        filter.within = actor.reachable_agencies();
         let rows = self.store.list_agencies(&filter, page).await?;
         let total = self.store.count_agencies(&filter).await?;
         Ok((rows, total))

@@ -23,6 +23,11 @@ pub enum ServiceError {
         "the item changed since you read it (you sent version {expected}, it is now at {actual}); reload and try again"
     )]
     StaleVersion { expected: i32, actual: i32 },
+    /// A rule of the workflow or of the item's state refused the change; `code` is one of
+    /// `INVALID_TRANSITION`, `UNKNOWN_ACTION`, `EVIDENCE_REQUIRED`, `ITEM_CLOSED`,
+    /// `UNSUPPORTED_TYPE`, `AUDIT_BROKEN`.
+    #[error("{message}")]
+    Rule { code: &'static str, message: String },
     /// `PAYLOAD_TOO_LARGE`: the input is larger than accepted.
     #[error("{0}")]
     TooLarge(String),
@@ -54,6 +59,21 @@ impl ServiceError {
         ServiceError::NotFound {
             what,
             id: id.to_string(),
+        }
+    }
+}
+
+impl From<crate::domain::workflow::Refusal> for ServiceError {
+    fn from(refusal: crate::domain::workflow::Refusal) -> Self {
+        use crate::domain::workflow::Refusal;
+        let message = refusal.to_string();
+        match (&refusal, refusal.code()) {
+            (_, "FORBIDDEN") => ServiceError::Forbidden(message),
+            (Refusal::Missing { requirement, .. }, "VALIDATION") => ServiceError::Validation {
+                field: Some(requirement.field()),
+                message,
+            },
+            (_, code) => ServiceError::Rule { code, message },
         }
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Actor, ServiceError, Services};
 use crate::{
-    domain::{AgencyKind, ItemSource, ReportKind, ReportPeriod},
+    domain::{AccountRole, AgencyKind, ItemSource, ReportKind, ReportPeriod, access::Operation},
     store::{
         agencies::{AgencyRow, NewAgency},
         items::ItemRow,
@@ -161,10 +161,7 @@ fn kind_of(e: &Extraction) -> ReportKind {
 }
 
 fn actor_account(actor: &Actor) -> Option<Uuid> {
-    match actor {
-        Actor::Account { account_id, .. } => Some(*account_id),
-        _ => None,
-    }
+    actor.account_id()
 }
 
 impl Services {
@@ -175,6 +172,7 @@ impl Services {
         actor: &Actor,
         input: ImportReport,
     ) -> Result<ImportOutcome, ServiceError> {
+        actor.require(Operation::ImportReports)?;
         let text = ReportText::from_str_checked(&input.text).map_err(input_error)?;
         let extraction = rectify_extract::extract(&text);
         if extraction
@@ -226,9 +224,12 @@ impl Services {
         }
     }
 
+    /// The report's agency: the one given, or found by name, or created — within the
+    /// caller's jurisdiction (a supervisor's new agency goes under the supervisor's own).
     async fn resolve_agency(
         &self,
         tx: &Tx,
+        actor: &Actor,
         input: &ImportReport,
         extraction: &Extraction,
     ) -> Result<(AgencyRow, bool), ServiceError> {
@@ -237,6 +238,7 @@ impl Services {
                 .agency(id)
                 .await?
                 .ok_or_else(|| ServiceError::not_found("agency", id))?;
+            actor.require_in(Operation::ImportReports, agency.id)?;
             return Ok((agency, false));
         }
         let name = input
@@ -252,13 +254,24 @@ impl Services {
                 )
             })?;
         if let Some(agency) = tx.agency_by_name(name).await? {
+            actor.require_in(Operation::ImportReports, agency.id)?;
             return Ok((agency, false));
         }
+        let parent_id = match actor {
+            Actor::Account(p) if p.role == AccountRole::Supervisor => p.agency_id,
+            Actor::Account(p) if p.role != AccountRole::Admin => {
+                return Err(ServiceError::Forbidden(format!(
+                    "the report is by {name}, which is not an agency within your reach; \
+                     ask a supervisor to import it or choose your agency (agencyId)"
+                )));
+            }
+            _ => None,
+        };
         let agency = tx
             .insert_agency(NewAgency {
                 name: name.to_owned(),
                 short_name: None,
-                parent_id: None,
+                parent_id,
                 kind: AgencyKind::Department.as_str().to_owned(),
                 time_zone: self.time_zone.name().to_owned(),
             })
@@ -275,7 +288,7 @@ impl Services {
         extraction: &Extraction,
         year: i32,
     ) -> Result<ImportOutcome, ServiceError> {
-        let (agency, agency_created) = self.resolve_agency(tx, input, extraction).await?;
+        let (agency, agency_created) = self.resolve_agency(tx, actor, input, extraction).await?;
         let period = period_of(extraction);
         let kind = kind_of(extraction);
         let sha256 = sha256_hex(text);

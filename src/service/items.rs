@@ -2,28 +2,81 @@
 
 use uuid::Uuid;
 
+use chrono::NaiveDate;
+
 use super::{Actor, ServiceError, Services};
-use crate::store::{
-    items::{ItemFilter, ItemRow},
-    page::{Page, PageRequest},
+use crate::{
+    domain::access::Operation,
+    store::{
+        items::{ItemFilter, ItemRow},
+        page::{Page, PageRequest},
+        workflow::{EventRow, ExtensionRow},
+    },
 };
 
 impl Services {
     /// One item.
-    pub async fn item(&self, _actor: &Actor, id: Uuid) -> Result<ItemRow, ServiceError> {
-        self.store
+    pub async fn item(&self, actor: &Actor, id: Uuid) -> Result<ItemRow, ServiceError> {
+        actor.require(Operation::Read)?;
+        let item = self
+            .store
             .item(id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("item", id))
+            .ok_or_else(|| ServiceError::not_found("item", id))?;
+        actor.require_item(&item)?;
+        Ok(item)
+    }
+
+    /// An item's audit events, oldest first.
+    pub async fn item_history(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<EventRow>, ServiceError> {
+        let item = self.item(actor, id).await?;
+        Ok(self.store.events_of(item.id).await?)
+    }
+
+    /// An item's extension requests, oldest first.
+    pub async fn item_extensions(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<ExtensionRow>, ServiceError> {
+        let item = self.item(actor, id).await?;
+        Ok(self.store.extensions_of(item.id).await?)
+    }
+
+    /// "Overdue" for the item filter: each time zone agencies use, with today's date there.
+    pub async fn overdue_cutoffs(&self) -> Result<Vec<(String, NaiveDate)>, ServiceError> {
+        let mut zones = self.store.time_zones_in_use().await?;
+        if zones.is_empty() {
+            zones.push(self.time_zone.name().to_owned());
+        }
+        Ok(zones
+            .into_iter()
+            .map(|z| {
+                let today = self.today_in(&z);
+                (z, today)
+            })
+            .collect())
     }
 
     /// A page of items and the total count.
     pub async fn items(
         &self,
-        _actor: &Actor,
-        filter: ItemFilter,
+        actor: &Actor,
+        mut filter: ItemFilter,
         page: PageRequest,
     ) -> Result<(Page<ItemRow>, u64), ServiceError> {
+        match actor.own_items_only() {
+            // Leaders and persons see the items they lead or are in charge of, wherever.
+            Some(own) => {
+                actor.require(Operation::Read)?;
+                filter.involving = Some(own);
+            }
+            None => filter.agency_ids = actor.scope_agencies(filter.agency_ids)?,
+        }
         if let (Some(a), Some(b)) = (filter.due_on_or_after, filter.due_on_or_before)
             && a > b
         {

@@ -5,7 +5,8 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Actor, ServiceError, Services, text};
+use super::{Actor, ServiceError, Services, text, workflow::finish};
+use crate::domain::access::Operation;
 use crate::store::{
     items::ItemRow,
     reports::LinkRow,
@@ -13,10 +14,25 @@ use crate::store::{
 };
 
 fn account(actor: &Actor) -> Option<Uuid> {
-    match actor {
-        Actor::Account { account_id, .. } => Some(*account_id),
-        _ => None,
-    }
+    actor.account_id()
+}
+
+/// Checks that the caller may edit the items of a shortcoming's report's agency.
+async fn require_shortcoming(
+    tx: &Tx,
+    actor: &Actor,
+    shortcoming_id: Uuid,
+) -> Result<(), ServiceError> {
+    actor.require(Operation::EditItems)?;
+    let s = tx
+        .shortcoming(shortcoming_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("shortcoming", shortcoming_id))?;
+    let agency = tx
+        .report_agency(s.report_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("report", s.report_id))?;
+    actor.require_in(Operation::EditItems, agency)
 }
 
 /// Records `action` on every item of a shortcoming.
@@ -34,7 +50,7 @@ async fn record_on_items(
             from_state: Some(&item.state),
             to_state: Some(&item.state),
             actor_account_id: account(actor),
-            actor_person_id: None,
+            actor_person_id: actor.person_id(),
             comment: None,
             payload_json: payload.to_string(),
             at: chrono::Utc::now(),
@@ -42,20 +58,6 @@ async fn record_on_items(
         .await?;
     }
     Ok(())
-}
-
-/// Commits `tx` when `result` is Ok, rolls it back otherwise.
-async fn finish<T>(tx: Tx, result: Result<T, ServiceError>) -> Result<T, ServiceError> {
-    match result {
-        Ok(v) => {
-            tx.commit().await?;
-            Ok(v)
-        }
-        Err(e) => {
-            tx.rollback().await.ok();
-            Err(e)
-        }
-    }
 }
 
 impl Services {
@@ -66,8 +68,10 @@ impl Services {
         shortcoming_id: Uuid,
         commitment_id: Uuid,
     ) -> Result<LinkRow, ServiceError> {
+        actor.require(Operation::EditItems)?;
         let tx = self.store.begin().await?;
         let result = async {
+            require_shortcoming(&tx, actor, shortcoming_id).await?;
             let s = tx
                 .shortcoming(shortcoming_id)
                 .await?
@@ -120,6 +124,7 @@ impl Services {
                 .link(link_id)
                 .await?
                 .ok_or_else(|| ServiceError::not_found("link", link_id))?;
+            require_shortcoming(&tx, actor, link.shortcoming_id).await?;
             tx.confirm_link(link.id, account(actor)).await?;
             record_on_items(
                 &tx,
@@ -145,6 +150,7 @@ impl Services {
                 .link(link_id)
                 .await?
                 .ok_or_else(|| ServiceError::not_found("link", link_id))?;
+            require_shortcoming(&tx, actor, link.shortcoming_id).await?;
             tx.delete_link(link.id).await?;
             record_on_items(
                 &tx,
@@ -185,6 +191,13 @@ impl Services {
                 .item(item_id)
                 .await?
                 .ok_or_else(|| ServiceError::not_found("item", item_id))?;
+            actor.require_in(Operation::EditItems, parent.agency_id)?;
+            if self.workflow.is_final(&parent.state) {
+                return Err(ServiceError::Rule {
+                    code: "ITEM_CLOSED",
+                    message: format!("the item is {}: reopen it before splitting", parent.state),
+                });
+            }
             if !tx.bump_version(parent.id, expected_version).await? {
                 return Err(ServiceError::StaleVersion {
                     expected: expected_version,
@@ -207,16 +220,16 @@ impl Services {
                         source: parent.source.clone(),
                         source_document: parent.source_document.clone(),
                         title,
-                        state: "identified".into(),
+                        state: self.workflow.initial().to_owned(),
                     })
                     .await?;
                 tx.append_event(NewEvent {
                     item_id: child.id,
                     action: "create",
                     from_state: None,
-                    to_state: Some("identified"),
+                    to_state: Some(self.workflow.initial()),
                     actor_account_id: account(actor),
-                    actor_person_id: None,
+                    actor_person_id: actor.person_id(),
                     comment: Some("拆分自 (split from) another item"),
                     payload_json: json!({ "split_from": parent.id }).to_string(),
                     at: chrono::Utc::now(),
@@ -230,7 +243,7 @@ impl Services {
                 from_state: Some(&parent.state),
                 to_state: Some(&parent.state),
                 actor_account_id: account(actor),
-                actor_person_id: None,
+                actor_person_id: actor.person_id(),
                 comment: None,
                 payload_json: json!({ "into": children.iter().map(|c| c.id).collect::<Vec<_>>() })
                     .to_string(),

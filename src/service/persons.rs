@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 
+use crate::domain::access::Operation;
+
 use super::{Actor, ServiceError, Services, text};
 use crate::{
     domain::Email,
@@ -42,12 +44,13 @@ fn email(value: Option<&str>) -> Result<Option<String>, ServiceError> {
 
 impl Services {
     /// Creates a person in an agency.
-    #[tracing::instrument(skip(self, _actor, input), fields(agency = %input.agency_id))]
+    #[tracing::instrument(skip(self, actor, input), fields(agency = %input.agency_id))]
     pub async fn create_person(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         input: CreatePerson,
     ) -> Result<PersonRow, ServiceError> {
+        actor.require_in(Operation::ManagePeople, input.agency_id)?;
         let new = NewPerson {
             agency_id: input.agency_id,
             name: text::required("name", &input.name, 100)?,
@@ -62,13 +65,23 @@ impl Services {
     }
 
     /// Changes a person's name, title, contact details or agency.
-    #[tracing::instrument(skip(self, _actor, input))]
+    #[tracing::instrument(skip(self, actor, input))]
     pub async fn update_person(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         id: Uuid,
         input: UpdatePerson,
     ) -> Result<PersonRow, ServiceError> {
+        actor.require(Operation::ManagePeople)?;
+        let current = self
+            .store
+            .person(id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("person", id))?;
+        actor.require_in(Operation::ManagePeople, current.agency_id)?;
+        if let Some(agency) = input.agency_id {
+            actor.require_in(Operation::ManagePeople, agency)?;
+        }
         let change = PersonChange {
             name: input
                 .name
@@ -98,20 +111,25 @@ impl Services {
     }
 
     /// One person.
-    pub async fn person(&self, _actor: &Actor, id: Uuid) -> Result<PersonRow, ServiceError> {
-        self.store
+    pub async fn person(&self, actor: &Actor, id: Uuid) -> Result<PersonRow, ServiceError> {
+        actor.require(Operation::Read)?;
+        let person = self
+            .store
             .person(id)
             .await?
-            .ok_or_else(|| ServiceError::not_found("person", id))
+            .ok_or_else(|| ServiceError::not_found("person", id))?;
+        actor.require_in(Operation::Read, person.agency_id)?;
+        Ok(person)
     }
 
     /// A page of persons and the total count.
     pub async fn persons(
         &self,
-        _actor: &Actor,
-        filter: PersonFilter,
+        actor: &Actor,
+        mut filter: PersonFilter,
         page: PageRequest,
     ) -> Result<(Page<PersonRow>, u64), ServiceError> {
+        filter.agency_ids = actor.scope_agencies(filter.agency_ids)?;
         let rows = self.store.list_persons(&filter, page).await?;
         let total = self.store.count_persons(&filter).await?;
         Ok((rows, total))

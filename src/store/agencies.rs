@@ -58,6 +58,8 @@ pub struct AgencyFilter {
     pub parent_id: Option<Uuid>,
     /// Only names containing this text.
     pub name_contains: Option<String>,
+    /// Only these agencies (the caller's reach); `None`: any.
+    pub within: Option<Vec<Uuid>>,
 }
 
 impl Store {
@@ -111,6 +113,9 @@ impl Store {
         let mut query = agency::Entity::find();
         if let Some(parent) = filter.parent_id {
             query = query.filter(agency::Column::ParentId.eq(parent));
+        }
+        if let Some(ids) = &filter.within {
+            query = query.filter(agency::Column::Id.is_in(ids.iter().copied()));
         }
         if let Some(text) = filter.name_contains.as_deref().filter(|t| !t.is_empty()) {
             query = query.filter(agency::Column::Name.contains(text));

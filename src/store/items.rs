@@ -4,12 +4,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
 };
 use uuid::Uuid;
 
 use super::{
     Store, StoreError,
-    entity::item,
+    entity::{agency, item},
     page::{Page, PageRequest},
 };
 use crate::domain::FINAL_STATES;
@@ -83,9 +84,12 @@ pub struct ItemFilter {
     pub due_on_or_before: Option<NaiveDate>,
     /// Only items due on or after this date.
     pub due_on_or_after: Option<NaiveDate>,
-    /// `Some(today)`: only items overdue on `today` (due before it and not closed or cancelled);
-    /// the service passes "today" in the service's time zone.
-    pub overdue_on: Option<NaiveDate>,
+    /// Only items this person leads (in person or through a post held today) or is
+    /// responsible for: the person and the posts they hold.
+    pub involving: Option<(Uuid, Vec<Uuid>)>,
+    /// Only items overdue: due before "today" in their agency's time zone and not closed or
+    /// cancelled. The service passes each time zone in use with today's date there.
+    pub overdue_on: Option<Vec<(String, NaiveDate)>>,
 }
 
 impl ItemFilter {
@@ -109,10 +113,34 @@ impl ItemFilter {
         if let Some(d) = self.due_on_or_after {
             c = c.add(item::Column::DueOn.gte(d));
         }
-        if let Some(today) = self.overdue_on {
-            c = c
-                .add(item::Column::DueOn.lt(today))
-                .add(item::Column::State.is_not_in(FINAL_STATES.iter().copied()));
+        if let Some((person, posts)) = &self.involving {
+            let mut who = Condition::any()
+                .add(item::Column::LeadPersonId.eq(*person))
+                .add(item::Column::ResponsiblePersonId.eq(*person));
+            if !posts.is_empty() {
+                who = who.add(item::Column::LeadPostId.is_in(posts.iter().copied()));
+            }
+            c = c.add(who);
+        }
+        if let Some(zones) = &self.overdue_on {
+            c = c.add(item::Column::State.is_not_in(FINAL_STATES.iter().copied()));
+            c = c.add(match zones.as_slice() {
+                // One time zone in use (the usual case): a plain range over the due date.
+                [(_, today)] => Condition::all().add(item::Column::DueOn.lt(*today)),
+                _ => zones.iter().fold(Condition::any(), |any, (zone, today)| {
+                    any.add(
+                        Condition::all().add(item::Column::DueOn.lt(*today)).add(
+                            item::Column::AgencyId.in_subquery(
+                                Query::select()
+                                    .column(agency::Column::Id)
+                                    .from(agency::Entity)
+                                    .and_where(agency::Column::TimeZone.eq(zone.as_str()))
+                                    .to_owned(),
+                            ),
+                        ),
+                    )
+                }),
+            });
         }
         c
     }
@@ -150,6 +178,17 @@ impl Store {
         Ok(item::Entity::find()
             .filter(filter.condition())
             .count(self.conn())
+            .await?)
+    }
+
+    /// The time zones agencies use (a handful), for "overdue" in each agency's own zone.
+    pub async fn time_zones_in_use(&self) -> Result<Vec<String>, StoreError> {
+        Ok(agency::Entity::find()
+            .select_only()
+            .column(agency::Column::TimeZone)
+            .distinct()
+            .into_tuple::<String>()
+            .all(self.conn())
             .await?)
     }
 }

@@ -6,14 +6,18 @@
 //! instead of failing with "database is locked" when a read lock would have to be
 //! upgraded.
 
+pub mod accounts;
 pub mod agencies;
+pub mod audit;
 pub mod entity;
 pub mod error;
 pub mod items;
 pub mod page;
 pub mod persons;
+pub mod posts;
 pub mod reports;
 pub mod tx;
+pub mod workflow;
 
 use std::{path::Path, time::Duration};
 

@@ -23,8 +23,8 @@ use crate::domain::audit::{self, ChainedEvent};
 
 /// An open write transaction.
 pub struct Tx {
-    txn: DatabaseTransaction,
-    backend: DbBackend,
+    pub(super) txn: DatabaseTransaction,
+    pub(super) backend: DbBackend,
 }
 
 /// A new report row.

@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 
 use rectify::{
     config::Settings,
+    domain::AccountRole,
+    service::{Actor, Services, auth::AccountInput},
     startup::{Application, Migrate},
     store::Store,
 };
@@ -23,8 +25,13 @@ pub enum Backend {
 /// A running server and what it runs on.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// A client signed in as the admin (its token in every request).
     pub client: reqwest::Client,
+    /// The admin's token.
+    pub admin_token: String,
     pub store: Store,
+    #[allow(dead_code)]
+    pub services: Services,
     #[allow(dead_code)]
     pub settings: Settings,
     _dir: tempfile::TempDir,
@@ -118,22 +125,125 @@ pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Settings)) 
         .await
         .expect("the application starts");
     let addr = app.local_addr();
-    let store = app.services().store.clone();
+    let services = app.services().clone();
+    let store = services.store.clone();
+    let admin_token = issue_account(
+        &services,
+        "admin@test.local",
+        AccountRole::Admin,
+        None,
+        None,
+    )
+    .await;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async {
         let _ = rx.await;
     }));
     TestApp {
         addr,
-        client: reqwest::Client::new(),
+        client: client_with(Some(&admin_token)),
+        admin_token,
         store,
+        services,
         settings,
         _dir: dir,
         shutdown: Some(tx),
     }
 }
 
+/// An HTTP client that sends `token` (if any) with every request.
+pub fn client_with(token: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+    }
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Creates an account directly through the services (no password) and returns a token.
+pub async fn issue_account(
+    services: &Services,
+    email: &str,
+    role: AccountRole,
+    agency: Option<uuid::Uuid>,
+    person: Option<uuid::Uuid>,
+) -> String {
+    let account = services
+        .create_account(
+            &Actor::System,
+            AccountInput {
+                email: email.into(),
+                password: None,
+                role,
+                agency_id: agency,
+                person_id: person,
+            },
+        )
+        .await
+        .expect("a test account");
+    services
+        .issue_token(account.id, "test", None)
+        .await
+        .expect("a token")
+        .secret
+}
+
 impl TestApp {
+    /// Creates an account of `role` and returns its token.
+    #[allow(dead_code)]
+    pub async fn token_for(
+        &self,
+        role: AccountRole,
+        agency: Option<&str>,
+        person: Option<&str>,
+    ) -> String {
+        let email = format!("{}-{}@test.local", role, uuid::Uuid::now_v7().simple());
+        let parse = |s: Option<&str>| s.map(|s| uuid::Uuid::parse_str(s).unwrap());
+        issue_account(&self.services, &email, role, parse(agency), parse(person)).await
+    }
+
+    /// POSTs a GraphQL operation as the holder of `token` (anonymous with `None`).
+    #[allow(dead_code)]
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        client_with(token)
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("a JSON response")
+    }
+
+    /// Runs an operation as `token` that must succeed and returns its `data`.
+    #[allow(dead_code)]
+    pub async fn ok_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response = self.graphql_as(Some(token), query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    /// Runs an operation as `token` and returns the first error's code, or "OK".
+    #[allow(dead_code)]
+    pub async fn code_as(&self, token: Option<&str>, query: &str, variables: Value) -> String {
+        let response = self.graphql_as(token, query, variables).await;
+        match response["errors"][0]["extensions"]["code"].as_str() {
+            Some(code) => code.to_owned(),
+            None if response.get("errors").is_none() => "OK".to_owned(),
+            None => panic!("an error without a code: {response:#}"),
+        }
+    }
+
     /// `http://ADDR/path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod agencies;
 mod http_edges;
 mod import;
@@ -10,3 +11,4 @@ mod limits;
 mod links;
 mod persons;
 mod schema_file;
+mod workflow;

@@ -1,0 +1,292 @@
+//! Accounts and sign-in: argon2 password hashes, API tokens stored only as SHA-256 digests,
+//! expiry and revocation, and turning a bearer token into an [`Actor`].
+
+use std::{collections::HashSet, sync::Arc};
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{
+    Actor, ServiceError, Services,
+    actor::{Principal, out_of_reach},
+};
+use crate::{
+    domain::{
+        AccountRole, Email,
+        access::{self, Operation},
+    },
+    store::{
+        StoreError,
+        accounts::{AccountRow, NewAccount, TokenRow},
+    },
+};
+
+/// Tokens start with this, so a leaked one is recognisable (secret scanners, logs).
+const TOKEN_PREFIX: &str = "rfy_";
+
+/// A token as issued: the secret is shown once and never stored.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    pub secret: String,
+    pub token: TokenRow,
+}
+
+/// A new account's details.
+#[derive(Clone, Debug)]
+pub struct AccountInput {
+    pub email: String,
+    pub password: Option<String>,
+    pub role: AccountRole,
+    pub agency_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+}
+
+/// The SHA-256 digest (hex) under which a token is stored. Tokens carry 256 random bits,
+/// so a fast digest is the right tool here (argon2 is for low-entropy passwords).
+pub fn token_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn new_secret() -> Result<String, ServiceError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        ServiceError::Internal(StoreError::Setup(format!("no randomness available: {e}")))
+    })?;
+    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+}
+
+fn hash_password(password: &str) -> Result<String, ServiceError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        ServiceError::Internal(StoreError::Setup(format!("no randomness available: {e}")))
+    })?;
+    let salt = SaltString::encode_b64(&bytes)
+        .map_err(|e| ServiceError::Internal(StoreError::Setup(format!("argon2 salt: {e}"))))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(StoreError::Setup(format!("argon2: {e}"))))
+}
+
+fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// A stored hash of a password nobody has, verified when the email is unknown so that
+/// sign-in takes as long whether or not the account exists.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password, never valid").unwrap_or_default())
+}
+
+fn wrong_credentials() -> ServiceError {
+    ServiceError::Unauthenticated
+}
+
+impl Services {
+    /// Creates an account. Admins create any; supervisors create non-admin accounts within
+    /// their jurisdiction. The command line (`Actor::System`) bootstraps the first admin.
+    pub async fn create_account(
+        &self,
+        actor: &Actor,
+        input: AccountInput,
+    ) -> Result<AccountRow, ServiceError> {
+        actor.require(Operation::ManageAccounts)?;
+        if let Actor::Account(p) = actor
+            && !access::may_create_role(p.role, input.role)
+        {
+            return Err(ServiceError::Forbidden(format!(
+                "a {} account may not create a {} account",
+                p.role, input.role
+            )));
+        }
+        let email = Email::parse(&input.email)
+            .map_err(|e| ServiceError::invalid("email", e.to_string()))?
+            .as_str()
+            .to_lowercase();
+        let password_hash = match input.password.as_deref() {
+            Some(pw) if pw.chars().count() < 10 => {
+                return Err(ServiceError::invalid(
+                    "password",
+                    "a password needs at least 10 characters",
+                ));
+            }
+            Some(pw) => Some(hash_password(pw)?),
+            None => None,
+        };
+        if input.role != AccountRole::Admin && input.agency_id.is_none() {
+            return Err(ServiceError::invalid(
+                "agencyId",
+                format!(
+                    "a {} account belongs to an agency: give agencyId",
+                    input.role
+                ),
+            ));
+        }
+        if let Some(agency_id) = input.agency_id {
+            self.store
+                .agency(agency_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("agency", agency_id))?;
+            if !actor.reaches(agency_id) {
+                return Err(out_of_reach());
+            }
+        }
+        if let Some(person_id) = input.person_id {
+            let person = self
+                .store
+                .person(person_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("person", person_id))?;
+            if !actor.reaches(person.agency_id) {
+                return Err(out_of_reach());
+            }
+        }
+        if matches!(input.role, AccountRole::Leader | AccountRole::Person)
+            && input.person_id.is_none()
+        {
+            return Err(ServiceError::invalid(
+                "personId",
+                "a leader or person account acts for a person: give personId",
+            ));
+        }
+        self.store
+            .insert_account(NewAccount {
+                email,
+                password_hash,
+                role: input.role.as_str().to_owned(),
+                agency_id: input.agency_id,
+                person_id: input.person_id,
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::Unique(_) => {
+                    ServiceError::Conflict("an account with this email already exists".into())
+                }
+                other => other.into(),
+            })
+    }
+
+    /// Issues a new token for `account_id` (the command line, and `login`).
+    pub async fn issue_token(
+        &self,
+        account_id: Uuid,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<IssuedToken, ServiceError> {
+        let secret = new_secret()?;
+        let token = self
+            .store
+            .insert_token(account_id, &token_digest(&secret), name, expires_at)
+            .await?;
+        Ok(IssuedToken { secret, token })
+    }
+
+    /// Signs in with email and password: a new token valid for the configured lifetime.
+    pub async fn login(&self, email: &str, password: &str) -> Result<IssuedToken, ServiceError> {
+        let email = email.trim().to_lowercase();
+        let account = self.store.account_by_email(&email).await?;
+        let stored = account
+            .as_ref()
+            .and_then(|a| a.password_hash.clone())
+            .unwrap_or_else(|| decoy_hash().to_owned());
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored))
+            .await
+            .unwrap_or(false);
+        let account = match account {
+            Some(a) if matches && a.password_hash.is_some() && a.disabled_at.is_none() => a,
+            _ => return Err(wrong_credentials()),
+        };
+        let ttl = chrono::Duration::from_std(self.token_ttl).unwrap_or(chrono::Duration::days(30));
+        self.issue_token(account.id, "login", Some(Utc::now() + ttl))
+            .await
+    }
+
+    /// Revokes a token: one's own, or any token as an admin. Revoking twice is harmless.
+    pub async fn revoke_token(&self, actor: &Actor, token_id: Uuid) -> Result<(), ServiceError> {
+        let principal = actor.principal()?;
+        let token = self
+            .store
+            .token(token_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("token", token_id))?;
+        if token.account_id != principal.account_id && principal.role != AccountRole::Admin {
+            return Err(ServiceError::Forbidden(
+                "you may revoke only your own tokens".into(),
+            ));
+        }
+        self.store.revoke_token(token_id).await?;
+        Ok(())
+    }
+
+    /// The caller's own account.
+    pub async fn me(&self, actor: &Actor) -> Result<AccountRow, ServiceError> {
+        let principal = actor.principal()?;
+        self.store
+            .account(principal.account_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)
+    }
+
+    /// Turns a bearer token into the caller: `Anonymous` without one, `UNAUTHENTICATED` for
+    /// an unknown, expired or revoked token or a disabled account.
+    pub async fn authenticate(&self, bearer: Option<&str>) -> Result<Actor, ServiceError> {
+        let Some(secret) = bearer else {
+            return Ok(Actor::Anonymous);
+        };
+        let Some((token, account)) = self.store.token_by_hash(&token_digest(secret)).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let now = Utc::now();
+        if token.revoked_at.is_some()
+            || token.expires_at.is_some_and(|t| t <= now)
+            || account.disabled_at.is_some()
+        {
+            return Err(ServiceError::Unauthenticated);
+        }
+        self.principal_for(account, Some(token.id)).await
+    }
+
+    /// The actor for an account, with its reach resolved now.
+    pub async fn principal_for(
+        &self,
+        account: AccountRow,
+        token_id: Option<Uuid>,
+    ) -> Result<Actor, ServiceError> {
+        let role = AccountRole::parse(&account.role)
+            .map_err(|e| ServiceError::Internal(StoreError::Setup(e.to_string())))?;
+        let agencies = match (role, account.agency_id) {
+            (AccountRole::Admin, _) => None,
+            (_, None) => Some(HashSet::new()),
+            (role, Some(agency)) if access::reaches_subtree(role) => Some(
+                self.store
+                    .agency_subtree(agency)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            ),
+            (_, Some(agency)) => Some(HashSet::from([agency])),
+        };
+        let posts_held = match account.person_id {
+            Some(person) => self.store.posts_held(person, self.today()).await?,
+            None => Vec::new(),
+        };
+        Ok(Actor::Account(Arc::new(Principal {
+            account_id: account.id,
+            token_id,
+            email: account.email,
+            role,
+            agency_id: account.agency_id,
+            person_id: account.person_id,
+            agencies: agencies.map(Arc::new),
+            posts_held,
+        })))
+    }
+}

@@ -1,0 +1,89 @@
+//! Posts (职务) and who holds them: responsibility for items led by a post follows the
+//! holder of the day, so a rotation of cadres moves permissions and reminders with it.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{Actor, ServiceError, Services, text};
+use crate::{
+    domain::access::Operation,
+    store::posts::{PostRow, TenureRow},
+};
+
+impl Services {
+    /// Creates a post in an agency (e.g. 分管副局长).
+    pub async fn create_post(
+        &self,
+        actor: &Actor,
+        agency_id: Uuid,
+        title: &str,
+    ) -> Result<PostRow, ServiceError> {
+        actor.require_in(Operation::ManagePeople, agency_id)?;
+        let title = text::required("title", title, 100)?;
+        self.store
+            .agency(agency_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("agency", agency_id))?;
+        self.store
+            .insert_post(agency_id, &title)
+            .await
+            .map_err(|e| match e {
+                crate::store::StoreError::Unique(_) => {
+                    ServiceError::Conflict(format!("the agency already has a post titled {title}"))
+                }
+                other => other.into(),
+            })
+    }
+
+    /// Appoints a person to a post from `from` (today when not given); the previous holder's
+    /// tenure ends that day.
+    pub async fn appoint(
+        &self,
+        actor: &Actor,
+        post_id: Uuid,
+        person_id: Uuid,
+        from: Option<NaiveDate>,
+    ) -> Result<TenureRow, ServiceError> {
+        let post = self.post(actor, post_id).await?;
+        actor.require_in(Operation::ManagePeople, post.agency_id)?;
+        self.store
+            .person(person_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("person", person_id))?;
+        let day = from.unwrap_or_else(|| self.today());
+        if let Some(last) = self.store.tenures_of(post_id).await?.last()
+            && day < last.started_on
+        {
+            return Err(ServiceError::invalid(
+                "from",
+                format!(
+                    "the current tenure started on {}; a new one cannot start before it",
+                    last.started_on
+                ),
+            ));
+        }
+        Ok(self.store.appoint(post_id, person_id, day).await?)
+    }
+
+    /// One post.
+    pub async fn post(&self, actor: &Actor, id: Uuid) -> Result<PostRow, ServiceError> {
+        actor.require(Operation::Read)?;
+        let post = self
+            .store
+            .post(id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("post", id))?;
+        actor.require_in(Operation::Read, post.agency_id)?;
+        Ok(post)
+    }
+
+    /// Who held a post, earliest first.
+    pub async fn tenures(
+        &self,
+        actor: &Actor,
+        post_id: Uuid,
+    ) -> Result<Vec<TenureRow>, ServiceError> {
+        let post = self.post(actor, post_id).await?;
+        Ok(self.store.tenures_of(post.id).await?)
+    }
+}

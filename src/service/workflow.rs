@@ -1,0 +1,568 @@
+//! Moving items through the workflow: create, assign, every transition, progress reports and
+//! extensions. Each call loads the item, asks [`Actor::item_roles`] who the caller is to it,
+//! lets the pure workflow decide, then writes the change under the version the caller read
+//! and appends the audit event, all in one transaction.
+
+use chrono::{NaiveDate, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Actor, ItemChange, ServiceError, Services, text};
+use crate::{
+    domain::{
+        ItemCategory, ItemOutcome, ItemSource,
+        access::Operation,
+        workflow::{ActionRequest, Decision, ItemFacts},
+    },
+    store::{
+        items::ItemRow,
+        tx::{NewEvent, NewItem, Tx},
+        workflow::{ExtensionRow, ItemUpdate},
+    },
+};
+
+/// A new item by hand, from a source other than an imported report (or beside one).
+#[derive(Clone, Debug)]
+pub struct NewItemInput {
+    pub agency_id: Uuid,
+    pub title: String,
+    pub source: ItemSource,
+    pub source_document: Option<String>,
+    pub shortcoming_id: Option<Uuid>,
+    pub code: Option<String>,
+}
+
+/// Who leads an item, who does the work, by when.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub lead_person_id: Option<Uuid>,
+    pub lead_post_id: Option<Uuid>,
+    pub responsible_person_id: Option<Uuid>,
+    pub lead_unit_id: Option<Uuid>,
+    pub supporting_unit_ids: Vec<Uuid>,
+    pub due_on: NaiveDate,
+    pub category: ItemCategory,
+}
+
+/// The free parts of a transition.
+#[derive(Clone, Debug, Default)]
+pub struct TransitionInput {
+    pub comment: Option<String>,
+    pub outcome: Option<ItemOutcome>,
+    pub measures: Option<String>,
+}
+
+/// Everything an action may carry; each action uses what it needs.
+#[derive(Clone, Debug, Default)]
+struct ActionInput {
+    comment: Option<String>,
+    outcome: Option<ItemOutcome>,
+    measures: Option<String>,
+    assignment: Option<Assignment>,
+    due_on: Option<NaiveDate>,
+    extension_id: Option<Uuid>,
+}
+
+/// Actions with inputs of their own, taken through their own mutations.
+const STRUCTURED_ACTIONS: &[(&str, &str)] = &[
+    ("assign", "assignItem"),
+    ("report_progress", "reportProgress"),
+    ("request_extension", "requestExtension"),
+    ("decide_extension", "decideExtension"),
+];
+
+/// Commits `tx` when `result` is Ok, rolls it back otherwise.
+pub(crate) async fn finish<T>(tx: Tx, result: Result<T, ServiceError>) -> Result<T, ServiceError> {
+    match result {
+        Ok(v) => {
+            tx.commit().await?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.rollback().await.ok();
+            Err(e)
+        }
+    }
+}
+
+impl Services {
+    /// Creates an item by hand (法治督察 feedback, 考评, 巡察, 审计 …), in the workflow's
+    /// initial state.
+    pub async fn create_item(
+        &self,
+        actor: &Actor,
+        input: NewItemInput,
+    ) -> Result<ItemRow, ServiceError> {
+        actor.require_in(Operation::EditItems, input.agency_id)?;
+        let title = text::required("title", &input.title, 500)?;
+        let source_document =
+            text::optional("sourceDocument", input.source_document.as_deref(), 500)?;
+        let code = text::optional("code", input.code.as_deref(), 64)?;
+        self.store
+            .agency(input.agency_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("agency", input.agency_id))?;
+        let tx = self.store.begin().await?;
+        let result = async {
+            if let Some(s) = input.shortcoming_id {
+                tx.shortcoming(s)
+                    .await?
+                    .ok_or_else(|| ServiceError::not_found("shortcoming", s))?;
+            }
+            let initial = self.workflow.initial();
+            let item = tx
+                .insert_item(NewItem {
+                    agency_id: input.agency_id,
+                    code,
+                    shortcoming_id: input.shortcoming_id,
+                    parent_item_id: None,
+                    source: input.source.as_str().to_owned(),
+                    source_document,
+                    title,
+                    state: initial.to_owned(),
+                })
+                .await
+                .map_err(|e| match e {
+                    crate::store::StoreError::Unique(_) => {
+                        ServiceError::Conflict("another item already has this code".into())
+                    }
+                    other => other.into(),
+                })?;
+            tx.append_event(NewEvent {
+                item_id: item.id,
+                action: "create",
+                from_state: None,
+                to_state: Some(initial),
+                actor_account_id: actor.account_id(),
+                actor_person_id: actor.person_id(),
+                comment: None,
+                payload_json: json!({ "source": input.source.as_str() }).to_string(),
+                at: Utc::now(),
+            })
+            .await?;
+            Ok(item)
+        }
+        .await;
+        let item = finish(tx, result).await?;
+        self.publish_item(&item, "create");
+        Ok(item)
+    }
+
+    /// Assigns an item: its lead (a person, or a post whose holder leads), responsible person,
+    /// lead and supporting units, due date and category. Reassigning keeps the state.
+    pub async fn assign_item(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        assignment: Assignment,
+        comment: Option<String>,
+        expected_version: i32,
+    ) -> Result<ItemRow, ServiceError> {
+        match (assignment.lead_person_id, assignment.lead_post_id) {
+            (Some(_), Some(_)) => {
+                return Err(ServiceError::invalid(
+                    "lead",
+                    "give either leadPersonId or leadPostId, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(ServiceError::invalid(
+                    "lead",
+                    "an assignment names its lead leader: give leadPersonId or leadPostId",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(p) = assignment.lead_person_id {
+            self.store
+                .person(p)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("person", p))?;
+        }
+        if let Some(p) = assignment.responsible_person_id {
+            self.store
+                .person(p)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("person", p))?;
+        }
+        if let Some(p) = assignment.lead_post_id {
+            self.store
+                .post(p)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("post", p))?;
+        }
+        for unit in assignment
+            .lead_unit_id
+            .iter()
+            .chain(&assignment.supporting_unit_ids)
+        {
+            self.store
+                .agency(*unit)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("agency", unit))?;
+        }
+        let input = ActionInput {
+            comment,
+            assignment: Some(assignment),
+            ..Default::default()
+        };
+        self.act(actor, item_id, "assign", input, expected_version)
+            .await
+            .map(|(item, _)| item)
+    }
+
+    /// Takes a workflow action that needs no structured input (accept, submit, verify,
+    /// reject, reopen, cancel, urge, or a stage an office added).
+    pub async fn transition_item(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        action: &str,
+        input: TransitionInput,
+        expected_version: i32,
+    ) -> Result<ItemRow, ServiceError> {
+        if let Some((_, mutation)) = STRUCTURED_ACTIONS.iter().find(|(a, _)| *a == action) {
+            return Err(ServiceError::invalid(
+                "action",
+                format!("{action} carries its own input: use the {mutation} mutation"),
+            ));
+        }
+        let input = ActionInput {
+            comment: input.comment,
+            outcome: input.outcome,
+            measures: text::optional("measures", input.measures.as_deref(), 4000)?,
+            ..Default::default()
+        };
+        self.act(actor, item_id, action, input, expected_version)
+            .await
+            .map(|(item, _)| item)
+    }
+
+    /// Reports progress (进展情况) on an item in progress or long-term.
+    pub async fn report_progress(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        progress: String,
+        expected_version: i32,
+    ) -> Result<ItemRow, ServiceError> {
+        let progress = text::required("progress", &progress, 4000)?;
+        let input = ActionInput {
+            comment: Some(progress),
+            ..Default::default()
+        };
+        self.act(actor, item_id, "report_progress", input, expected_version)
+            .await
+            .map(|(item, _)| item)
+    }
+
+    /// Asks for a later due date; a supervisor decides.
+    pub async fn request_extension(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        due_on: NaiveDate,
+        reason: String,
+        expected_version: i32,
+    ) -> Result<(ItemRow, ExtensionRow), ServiceError> {
+        let input = ActionInput {
+            comment: Some(reason),
+            due_on: Some(due_on),
+            ..Default::default()
+        };
+        let (item, extension) = self
+            .act(actor, item_id, "request_extension", input, expected_version)
+            .await?;
+        Ok((
+            item,
+            extension.expect("request_extension records a request"),
+        ))
+    }
+
+    /// Approves or rejects a pending extension request; an approved one moves the due date.
+    pub async fn decide_extension(
+        &self,
+        actor: &Actor,
+        request_id: Uuid,
+        approve: bool,
+        comment: Option<String>,
+        expected_version: i32,
+    ) -> Result<(ItemRow, ExtensionRow), ServiceError> {
+        let request = {
+            let tx = self.store.begin().await?;
+            let found = tx.extension(request_id).await;
+            tx.rollback().await.ok();
+            found?.ok_or_else(|| ServiceError::not_found("extension request", request_id))?
+        };
+        let input = ActionInput {
+            comment,
+            due_on: approve.then_some(request.requested_due_on),
+            extension_id: Some(request_id),
+            ..Default::default()
+        };
+        let (item, extension) = self
+            .act(
+                actor,
+                request.item_id,
+                "decide_extension",
+                input,
+                expected_version,
+            )
+            .await?;
+        Ok((item, extension.expect("decide_extension decides a request")))
+    }
+
+    /// The heart of the workflow: decide, then write the decision under the caller's version.
+    async fn act(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        action: &str,
+        input: ActionInput,
+        expected_version: i32,
+    ) -> Result<(ItemRow, Option<ExtensionRow>), ServiceError> {
+        if matches!(actor, Actor::Anonymous) {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let comment = text::optional("comment", input.comment.as_deref(), 4000)?;
+        let tx = self.store.begin().await?;
+        let result = async {
+            let item = tx
+                .item(item_id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("item", item_id))?;
+            let roles = actor.require_item(&item)?;
+            if item.version != expected_version {
+                return Err(ServiceError::StaleVersion {
+                    expected: expected_version,
+                    actual: item.version,
+                });
+            }
+            let evidence = tx.evidence_count(item.id).await?;
+            let long_term = match &input.assignment {
+                Some(a) => a.category == ItemCategory::LongTerm,
+                None => item.category.as_deref() == Some(ItemCategory::LongTerm.as_str()),
+            };
+            let facts = ItemFacts {
+                state: &item.state,
+                long_term,
+                evidence_count: u32::try_from(evidence).unwrap_or(u32::MAX),
+                has_measures: item
+                    .measures
+                    .as_deref()
+                    .is_some_and(|m| !m.trim().is_empty()),
+            };
+            let request = ActionRequest {
+                action,
+                comment: comment.as_deref(),
+                due_date_given: input.due_on.is_some() || input.assignment.is_some(),
+                assignee_given: input.assignment.is_some(),
+                outcome_given: input.outcome.is_some(),
+                measures_given: input.measures.is_some(),
+            };
+            let decision = self.workflow.decide(&facts, &roles, &request)?;
+            let (update, mut payload, extension) =
+                self.effects(&tx, actor, &item, &decision, &input).await?;
+            if let Some(lead) = self.lead_of(&item, &update).await? {
+                payload["lead"] = lead;
+            }
+            if !tx.update_item(item.id, expected_version, update).await? {
+                // Another writer got there between our read and our write.
+                let now = tx.item(item.id).await?;
+                return Err(match now {
+                    Some(now) => ServiceError::StaleVersion {
+                        expected: expected_version,
+                        actual: now.version,
+                    },
+                    None => ServiceError::not_found("item", item.id),
+                });
+            }
+            tx.append_event(NewEvent {
+                item_id: item.id,
+                action,
+                from_state: Some(&decision.from),
+                to_state: Some(&decision.to),
+                actor_account_id: actor.account_id(),
+                actor_person_id: actor.person_id(),
+                comment: comment.as_deref(),
+                payload_json: payload.to_string(),
+                at: Utc::now(),
+            })
+            .await?;
+            let item = tx
+                .item(item.id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("item", item_id))?;
+            Ok((item, extension))
+        }
+        .await;
+        let (item, extension) = finish(tx, result).await?;
+        self.publish_item(&item, action);
+        Ok((item, extension))
+    }
+
+    /// What a decided action changes, besides the state: the columns, the event's payload,
+    /// and the extension request it records or decides.
+    async fn effects(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        item: &ItemRow,
+        decision: &Decision,
+        input: &ActionInput,
+    ) -> Result<(ItemUpdate, Value, Option<ExtensionRow>), ServiceError> {
+        let now = Utc::now();
+        let mut update = ItemUpdate {
+            state: Some(decision.to.clone()),
+            ..Default::default()
+        };
+        let mut payload = json!({});
+        let mut extension = None;
+        match decision.action.as_str() {
+            "assign" => {
+                let a = input
+                    .assignment
+                    .as_ref()
+                    .expect("assign carries an assignment");
+                update.lead_person_id = Some(a.lead_person_id);
+                update.lead_post_id = Some(a.lead_post_id);
+                update.responsible_person_id = Some(a.responsible_person_id);
+                update.lead_unit_id = Some(a.lead_unit_id);
+                update.due_on = Some(Some(a.due_on));
+                update.category = Some(Some(a.category.as_str().to_owned()));
+                tx.set_supporting_units(item.id, &a.supporting_unit_ids)
+                    .await?;
+                payload = json!({
+                    "lead_person_id": a.lead_person_id,
+                    "lead_post_id": a.lead_post_id,
+                    "responsible_person_id": a.responsible_person_id,
+                    "lead_unit_id": a.lead_unit_id,
+                    "supporting_unit_ids": a.supporting_unit_ids,
+                    "due_on": a.due_on,
+                    "previous_due_on": item.due_on,
+                    "category": a.category.as_str(),
+                });
+            }
+            "accept" => {
+                if let Some(m) = &input.measures {
+                    update.measures = Some(Some(m.clone()));
+                    payload = json!({ "measures": m });
+                }
+                update.accepted_at = Some(Some(now));
+            }
+            "report_progress" => {
+                update.progress = Some(input.comment.clone());
+            }
+            "submit" => update.submitted_at = Some(Some(now)),
+            "verify" => {
+                let outcome = input.outcome.expect("verify requires an outcome");
+                update.outcome = Some(Some(outcome.as_str().to_owned()));
+                update.verified_by = Some(actor.account_id());
+                update.closed_at = Some(Some(now));
+                payload = json!({ "outcome": outcome.as_str(), "outcome_label": outcome.label() });
+            }
+            "reopen" => {
+                update.outcome = Some(None);
+                update.verified_by = Some(None);
+                update.closed_at = Some(None);
+                update.submitted_at = Some(None);
+            }
+            "request_extension" => {
+                let due_on = input.due_on.expect("request_extension requires a date");
+                if item.due_on.is_some_and(|d| due_on <= d) {
+                    return Err(ServiceError::invalid(
+                        "dueOn",
+                        format!(
+                            "an extension asks for a later date than the current due date ({})",
+                            item.due_on.map(|d| d.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                }
+                if tx.pending_extension(item.id).await?.is_some() {
+                    return Err(ServiceError::Conflict(
+                        "this item already has a pending extension request".into(),
+                    ));
+                }
+                let reason = input.comment.as_deref().unwrap_or_default();
+                let row = tx
+                    .insert_extension(item.id, actor.account_id(), due_on, item.due_on, reason)
+                    .await?;
+                payload = json!({ "extension_id": row.id, "requested_due_on": due_on });
+                extension = Some(row);
+            }
+            "decide_extension" => {
+                let request_id = input
+                    .extension_id
+                    .expect("decide_extension carries its request id");
+                let request = tx
+                    .extension(request_id)
+                    .await?
+                    .ok_or_else(|| ServiceError::not_found("extension request", request_id))?;
+                let status = if input.due_on.is_some() {
+                    "approved"
+                } else {
+                    "rejected"
+                };
+                if !tx
+                    .decide_extension(
+                        request.id,
+                        status,
+                        actor.account_id(),
+                        input.comment.as_deref(),
+                    )
+                    .await?
+                {
+                    return Err(ServiceError::Conflict(
+                        "this extension request has already been decided".into(),
+                    ));
+                }
+                if let Some(due_on) = input.due_on {
+                    update.due_on = Some(Some(due_on));
+                }
+                payload = json!({
+                    "extension_id": request.id,
+                    "decision": status,
+                    "previous_due_on": item.due_on,
+                    "due_on": input.due_on.or(item.due_on),
+                });
+                extension = tx.extension(request.id).await?;
+            }
+            _ => {}
+        }
+        Ok((update, payload, extension))
+    }
+
+    /// Who leads the item after `update`: the person, or the post and whoever holds it today.
+    /// Recorded in every event so history keeps who held the post at the time.
+    async fn lead_of(
+        &self,
+        item: &ItemRow,
+        update: &ItemUpdate,
+    ) -> Result<Option<Value>, ServiceError> {
+        let person = update.lead_person_id.unwrap_or(item.lead_person_id);
+        let post = update.lead_post_id.unwrap_or(item.lead_post_id);
+        Ok(match (person, post) {
+            (Some(person), _) => Some(json!({ "person_id": person })),
+            (None, Some(post)) => {
+                let holder = self
+                    .store
+                    .post_holders(&[post], self.today())
+                    .await?
+                    .first()
+                    .map(|(_, person)| *person);
+                Some(json!({ "post_id": post, "holder_person_id": holder }))
+            }
+            (None, None) => None,
+        })
+    }
+
+    pub(crate) fn publish_item(&self, item: &ItemRow, action: &str) {
+        self.publish(ItemChange {
+            item_id: item.id,
+            agency_id: item.agency_id,
+            action: action.to_owned(),
+            state: item.state.clone(),
+            version: item.version,
+        });
+    }
+}

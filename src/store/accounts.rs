@@ -1,0 +1,198 @@
+//! Accounts, their API tokens (stored only as SHA-256 digests) and the lookups that turn a
+//! token into a signed-in caller: the account, its jurisdiction and the posts its person holds.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use super::{
+    Engine, Store, StoreError,
+    entity::{account, api_token},
+};
+
+/// An account as the rest of the service sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountRow {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub agency_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<account::Model> for AccountRow {
+    fn from(m: account::Model) -> Self {
+        Self {
+            id: m.id,
+            email: m.email,
+            password_hash: m.password_hash,
+            role: m.role,
+            agency_id: m.agency_id,
+            person_id: m.person_id,
+            disabled_at: m.disabled_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// What a new account is made of.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub agency_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+}
+
+/// A token's row, without its digest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub name: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<api_token::Model> for TokenRow {
+    fn from(m: api_token::Model) -> Self {
+        Self {
+            id: m.id,
+            account_id: m.account_id,
+            name: m.name,
+            expires_at: m.expires_at,
+            revoked_at: m.revoked_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+impl Store {
+    /// Inserts an account.
+    pub async fn insert_account(&self, new: NewAccount) -> Result<AccountRow, StoreError> {
+        let now = Utc::now();
+        Ok(account::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            email: Set(new.email),
+            password_hash: Set(new.password_hash),
+            role: Set(new.role),
+            agency_id: Set(new.agency_id),
+            person_id: Set(new.person_id),
+            disabled_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(self.conn())
+        .await?
+        .into())
+    }
+
+    /// One account by id.
+    pub async fn account(&self, id: Uuid) -> Result<Option<AccountRow>, StoreError> {
+        Ok(account::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(Into::into))
+    }
+
+    /// One account by its (lower-cased) email.
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
+        Ok(account::Entity::find()
+            .filter(account::Column::Email.eq(email))
+            .one(self.conn())
+            .await?
+            .map(Into::into))
+    }
+
+    /// Stores a token's digest for `account_id`.
+    pub async fn insert_token(
+        &self,
+        account_id: Uuid,
+        token_hash: &str,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<TokenRow, StoreError> {
+        Ok(api_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(account_id),
+            token_hash: Set(token_hash.to_owned()),
+            name: Set(name.to_owned()),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+            last_used_at: Set(None),
+            created_at: Set(Utc::now()),
+        }
+        .insert(self.conn())
+        .await?
+        .into())
+    }
+
+    /// The token with this digest and its account, if both exist (validity is the caller's
+    /// to judge: expiry, revocation, a disabled account).
+    pub async fn token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(TokenRow, AccountRow)>, StoreError> {
+        let Some(token) = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token_hash))
+            .one(self.conn())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let account = self.account(token.account_id).await?;
+        Ok(account.map(|a| (token.into(), a)))
+    }
+
+    /// One token by id.
+    pub async fn token(&self, id: Uuid) -> Result<Option<TokenRow>, StoreError> {
+        Ok(api_token::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(Into::into))
+    }
+
+    /// Revokes a token; true when it was live.
+    pub async fn revoke_token(&self, id: Uuid) -> Result<bool, StoreError> {
+        let result = api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(api_token::Column::Id.eq(id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(self.conn())
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    /// `agency_id` and every agency under it, at any depth (one recursive query over
+    /// `idx_agencies_parent_id`).
+    pub async fn agency_subtree(&self, agency_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        let param = match self.engine() {
+            Engine::Postgres => "$1",
+            Engine::Sqlite => "?",
+        };
+        let sql = format!(
+            "WITH RECURSIVE subtree(id) AS (\
+               SELECT id FROM agencies WHERE id = {param} \
+               UNION ALL \
+               SELECT a.id FROM agencies a JOIN subtree s ON a.parent_id = s.id) \
+             SELECT id FROM subtree"
+        );
+        let statement = Statement::from_sql_and_values(
+            self.conn().get_database_backend(),
+            sql,
+            [agency_id.into()],
+        );
+        let rows = self.conn().query_all_raw(statement).await?;
+        rows.iter()
+            .map(|row| row.try_get::<Uuid>("", "id").map_err(StoreError::from))
+            .collect()
+    }
+}

@@ -1,0 +1,330 @@
+//! The role × operation matrix: every mutation and the sensitive queries, for each role,
+//! inside and outside its jurisdiction, each cell asserted through the real API.
+
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::*,
+    store_test,
+    workflow::{ASSIGN, CREATE_ITEM, NOTE, TRANSITION, assign, cast, new_item, version},
+};
+
+const REPORT: &str = "某市司法局2025年法治政府建设年度报告
+一、2025年推进法治政府建设的主要举措
+（一）深化行政执法规范化建设。全年开展执法案卷评查两次。
+二、存在的不足和原因
+一是行政执法人员专业素质有待提升，执法案卷质量参差不齐。
+二是法治宣传教育的针对性不强，普法形式较为单一。
+三、2026年推进法治政府建设的主要安排
+（一）加强行政执法队伍建设，开展执法人员专业培训和案卷评查。
+（二）创新普法宣传形式，提升法治宣传教育针对性。
+某市司法局
+2026年1月20日";
+
+/// Who calls, in the order of the matrix's columns.
+const CALLERS: [&str; 9] = [
+    "admin",
+    "supervisor",
+    "supervisor (other city)",
+    "coordinator",
+    "coordinator (other city)",
+    "leader (leads it)",
+    "leader (does not)",
+    "person (responsible)",
+    "anonymous",
+];
+
+/// Each operation and the outcome expected for each caller, in CALLERS order.
+/// OK: allowed; SEES / EMPTY: a list that shows the item or not; otherwise the error code.
+const MATRIX: &[(&str, [&str; 9])] = {
+    const F: &str = "FORBIDDEN";
+    const U: &str = "UNAUTHENTICATED";
+    const MANAGE: [&str; 9] = ["OK", "OK", F, "OK", F, F, F, F, U];
+    &[
+        ("agency", ["OK", "OK", F, "OK", F, "OK", "OK", "OK", U]),
+        (
+            "items",
+            [
+                "SEES", "SEES", "EMPTY", "SEES", "EMPTY", "SEES", "EMPTY", "SEES", U,
+            ],
+        ),
+        ("item", ["OK", "OK", F, "OK", F, "OK", F, "OK", U]),
+        ("itemHistory", ["OK", "OK", F, "OK", F, "OK", F, "OK", U]),
+        ("report", ["OK", "OK", F, "OK", F, "OK", "OK", "OK", U]),
+        ("persons", ["OK", "OK", F, "OK", F, "OK", "OK", "OK", U]),
+        ("createAgency", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("createPerson", MANAGE),
+        ("updatePerson", MANAGE),
+        ("createPost", MANAGE),
+        ("importReport", MANAGE),
+        ("confirmLink", MANAGE),
+        ("createItem", MANAGE),
+        ("splitItem", MANAGE),
+        ("assignItem", MANAGE),
+        ("accept", [F, F, F, F, F, "OK", F, "OK", U]),
+        ("urge", [F, "OK", F, F, F, F, F, F, U]),
+        ("addEvidence", [F, F, F, "OK", F, "OK", F, "OK", U]),
+        ("verify", [F, "OK", F, F, F, F, F, F, U]),
+        ("auditVerify", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("createAccount", ["OK", "OK", F, F, F, F, F, F, U]),
+    ]
+};
+
+struct World {
+    c: crate::workflow::Cast,
+    item: String,
+    report: String,
+    link: String,
+}
+
+fn code(response: &Value) -> String {
+    match response["errors"][0]["extensions"]["code"].as_str() {
+        Some(code) => code.to_owned(),
+        None if response.get("errors").is_none() => "OK".into(),
+        None => panic!("an error without a code: {response:#}"),
+    }
+}
+
+/// Runs `op` as `token` on fresh data where it writes; returns the outcome.
+async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) -> String {
+    let c = &w.c;
+    let call = |q: &'static str, v: Value| async move { code(&app.graphql_as(token, q, v).await) };
+    match op {
+        "agency" => call("query($id: ID!) { agency(id: $id) { id } }", json!({ "id": c.dept })).await,
+        "items" => {
+            let r = app.graphql_as(token, "{ items(first: 200) { nodes { id } } }", json!({})).await;
+            if r.get("errors").is_some() {
+                return code(&r);
+            }
+            let sees = r["data"]["items"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == json!(w.item));
+            if sees { "SEES" } else { "EMPTY" }.into()
+        }
+        "item" => call("query($id: ID!) { item(id: $id) { id } }", json!({ "id": w.item })).await,
+        "itemHistory" => call("query($id: ID!) { itemHistory(id: $id) { seq } }", json!({ "id": w.item })).await,
+        "report" => call("query($id: ID!) { report(id: $id) { id } }", json!({ "id": w.report })).await,
+        "persons" => call("query($a: ID!) { persons(agencyId: $a) { totalCount } }", json!({ "a": c.dept })).await,
+        "createAgency" => {
+            let r = app.graphql_as(token, "mutation($n: String!, $p: ID!) { createAgency(input: { name: $n, parentId: $p }) { id } }",
+                json!({ "n": format!("下属单位{n}"), "p": c.dept })).await;
+            code(&r)
+        }
+        "createPerson" => call("mutation($a: ID!) { createPerson(input: { agencyId: $a, name: \"赵六\" }) { id } }", json!({ "a": c.dept })).await,
+        "updatePerson" => call("mutation($id: ID!) { updatePerson(id: $id, input: { title: \"局长\" }) { id } }", json!({ "id": c.leader })).await,
+        "createPost" => {
+            let r = app.graphql_as(token, "mutation($a: ID!, $t: String!) { createPost(agencyId: $a, title: $t) { id } }",
+                json!({ "a": c.dept, "t": format!("岗位{n}") })).await;
+            code(&r)
+        }
+        "importReport" => call("mutation($t: String!, $a: ID!) { importReport(input: { text: $t, agencyId: $a, dryRun: true }) { status } }",
+            json!({ "t": REPORT, "a": c.dept })).await,
+        "confirmLink" => call("mutation($id: ID!) { confirmLink(id: $id) { id } }", json!({ "id": w.link })).await,
+        "createItem" => call(CREATE_ITEM, json!({ "input": { "agencyId": c.dept, "title": "巡察反馈问题", "source": "PATROL" } })).await,
+        "splitItem" => {
+            let id = new_item(app, &c.dept, "待拆分").await;
+            let r = app.graphql_as(token, "mutation($id: ID!) { splitItem(id: $id, titles: [\"一\", \"二\"], expectedVersion: 1) { id } }", json!({ "id": id })).await;
+            code(&r)
+        }
+        "assignItem" => {
+            let id = new_item(app, &c.dept, "待交办").await;
+            let r = app.graphql_as(token, ASSIGN, json!({ "id": id, "v": 1, "input": {
+                "leadPersonId": c.leader, "dueOn": "2026-12-31", "category": "TIME_BOUND" } })).await;
+            code(&r)
+        }
+        "accept" | "urge" | "addEvidence" | "verify" => {
+            let id = new_item(app, &c.dept, "流转").await;
+            assign(app, c, &id, "2026-12-31").await;
+            if op == "verify" {
+                app.ok_as(&c.leader_token, TRANSITION, json!({ "id": id, "action": "accept", "measures": "m", "v": version(app, &id).await })).await;
+                app.ok_as(&c.responsible_token, NOTE, json!({ "id": id })).await;
+                app.ok_as(&c.responsible_token, TRANSITION, json!({ "id": id, "action": "submit", "v": version(app, &id).await })).await;
+            }
+            let v = version(app, &id).await;
+            let r = match op {
+                "accept" => app.graphql_as(token, TRANSITION, json!({ "id": id, "action": "accept", "measures": "措施", "v": v })).await,
+                "urge" => app.graphql_as(token, TRANSITION, json!({ "id": id, "action": "urge", "comment": "请加快进度", "v": v })).await,
+                "verify" => app.graphql_as(token, TRANSITION, json!({ "id": id, "action": "verify", "outcome": "RECTIFIED", "v": v })).await,
+                _ => app.graphql_as(token, NOTE, json!({ "id": id })).await,
+            };
+            let outcome = code(&r);
+            if outcome != "OK" {
+                assert_eq!(version(app, &id).await, v, "{op} refused but the item changed");
+            }
+            outcome
+        }
+        "auditVerify" => call("query($id: ID) { auditVerify(itemId: $id) { ok } }", json!({ "id": w.item })).await,
+        "createAccount" => {
+            let r = app.graphql_as(token, "mutation($e: String!, $a: ID!, $p: ID!) { createAccount(input: { email: $e, role: PERSON, agencyId: $a, personId: $p }) { id } }",
+                json!({ "e": format!("new{n}@test.local"), "a": c.dept, "p": c.responsible })).await;
+            code(&r)
+        }
+        other => panic!("no operation {other}"),
+    }
+}
+
+store_test!(
+    every_role_may_do_what_its_scope_allows_and_nothing_else,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let item = new_item(&app, &c.dept, "矩阵").await;
+        assign(&app, &c, &item, "2026-12-31").await;
+        let imported = app
+        .ok("mutation($t: String!, $a: ID!) { importReport(input: { text: $t, agencyId: $a }) { report { id shortcomings { links { id } } } } }",
+            json!({ "t": REPORT, "a": c.dept }))
+        .await;
+        let report = imported["importReport"]["report"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let link = imported["importReport"]["report"]["shortcomings"][0]["links"][0]["id"]
+            .as_str()
+            .expect("the import proposes a link")
+            .to_owned();
+        let world = World {
+            item,
+            report,
+            link,
+            c,
+        };
+        let c = &world.c;
+        let tokens: [Option<&str>; 9] = [
+            Some(&app.admin_token),
+            Some(&c.supervisor),
+            Some(&c.other_supervisor),
+            Some(&c.coordinator),
+            Some(&c.other_coordinator),
+            Some(&c.leader_token),
+            Some(&c.other_leader_token),
+            Some(&c.responsible_token),
+            None,
+        ];
+        let mut failures = Vec::new();
+        let mut cells = 0;
+        for (op, expected) in MATRIX {
+            for (i, token) in tokens.iter().enumerate() {
+                let got = run(&app, &world, op, *token, cells).await;
+                cells += 1;
+                if got != expected[i] {
+                    failures.push(format!(
+                        "{op} as {}: expected {}, got {got}",
+                        CALLERS[i], expected[i]
+                    ));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {cells} cells wrong:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        assert_eq!(cells, MATRIX.len() * CALLERS.len());
+        let _ = (&c.city, &c.other_city);
+    }
+);
+
+store_test!(
+    tokens_expire_and_can_be_revoked_and_passwords_sign_in,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let agency = app.create_agency("某市司法局", None).await;
+        app.ok(
+        "mutation($a: ID!) { createAccount(input: { email: \"Coord@Test.local\", password: \"correct horse battery\", role: COORDINATOR, agencyId: $a }) { id email } }",
+        json!({ "a": agency }),
+    ).await;
+        let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token tokenId expiresAt } }";
+        assert_eq!(
+            app.code_as(
+                None,
+                login,
+                json!({ "e": "coord@test.local", "p": "wrong password!" })
+            )
+            .await,
+            "UNAUTHENTICATED"
+        );
+        assert_eq!(
+            app.code_as(
+                None,
+                login,
+                json!({ "e": "nobody@test.local", "p": "correct horse battery" })
+            )
+            .await,
+            "UNAUTHENTICATED"
+        );
+        let session = app
+            .graphql_as(
+                None,
+                login,
+                json!({ "e": "coord@test.local", "p": "correct horse battery" }),
+            )
+            .await;
+        let token = session["data"]["login"]["token"]
+            .as_str()
+            .expect("signed in")
+            .to_owned();
+        assert!(token.starts_with("rfy_"));
+        assert!(session["data"]["login"]["expiresAt"].is_string());
+        let me = app.ok_as(&token, "{ me { email role } }", json!({})).await;
+        assert_eq!(me["me"]["role"], "coordinator");
+
+        // Stored only as a digest.
+        let stored = app.store.token_by_hash(&token).await.unwrap();
+        assert!(
+            stored.is_none(),
+            "the secret itself is not a key in the store"
+        );
+
+        // An unknown token is refused outright (HTTP 401), not treated as anonymous.
+        let bogus = client_with(Some("rfy_not-a-token"))
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": "{ me { email } }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bogus.status(), 401);
+
+        app.ok_as(&token, "mutation { logout }", json!({})).await;
+        let after = client_with(Some(&token))
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": "{ me { email } }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), 401, "a revoked token no longer works");
+
+        // An expired token is refused.
+        let account = app
+            .store
+            .account_by_email("coord@test.local")
+            .await
+            .unwrap()
+            .unwrap();
+        let expired = app
+            .services
+            .issue_token(
+                account.id,
+                "old",
+                Some(chrono::Utc::now() - chrono::Duration::minutes(1)),
+            )
+            .await
+            .unwrap();
+        let old = client_with(Some(&expired.secret))
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": "{ me { email } }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(old.status(), 401);
+
+        // Nobody but an admin creates an admin; a short password is refused.
+        let sup = app
+            .token_for(
+                rectify::domain::AccountRole::Supervisor,
+                Some(&agency),
+                None,
+            )
+            .await;
+        assert_eq!(app.code_as(Some(&sup), "mutation { createAccount(input: { email: \"x@test.local\", role: ADMIN }) { id } }", json!({})).await, "FORBIDDEN");
+        assert_eq!(app.code_as(Some(&app.admin_token), "mutation($a: ID!) { createAccount(input: { email: \"y@test.local\", password: \"short\", role: COORDINATOR, agencyId: $a }) { id } }", json!({ "a": agency })).await, "VALIDATION");
+    }
+);
