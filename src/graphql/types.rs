@@ -72,9 +72,9 @@ impl Agency {
     async fn time_zone(&self) -> &str {
         &self.0.time_zone
     }
-    /// The supervising agency (上级/主管), if any.
+    /// The supervising agency (上级/主管), if any and within your reach (null otherwise).
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
-        let Some(id) = self.0.parent_id else {
+        let Some(id) = self.0.parent_id.filter(|id| ctx.actor().reaches(*id)) else {
             return Ok(None);
         };
         let row = ctx

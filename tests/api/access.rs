@@ -219,7 +219,28 @@ store_test!(
             failures.join("\n")
         );
         assert_eq!(cells, MATRIX.len() * CALLERS.len());
-        let _ = (&c.city, &c.other_city);
+        // Nested references stop at the jurisdiction's edge too.
+        let parent = "query($id: ID!) { agency(id: $id) { parent { id } } }";
+        let seen = app
+            .ok_as(&c.supervisor, parent, json!({ "id": c.dept }))
+            .await;
+        assert_eq!(seen["agency"]["parent"]["id"], json!(c.city));
+        let hidden = app
+            .ok_as(&c.coordinator, parent, json!({ "id": c.dept }))
+            .await;
+        assert_eq!(hidden["agency"]["parent"], Value::Null);
+        let listed = app
+            .ok_as(
+                &c.other_supervisor,
+                "{ agencies { totalCount nodes { id } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            listed["agencies"]["totalCount"], 1,
+            "only its own city: {listed}"
+        );
+        assert_eq!(listed["agencies"]["nodes"][0]["id"], json!(c.other_city));
     }
 );
 

@@ -5,10 +5,12 @@ mod helpers;
 
 mod access;
 mod agencies;
+mod audit;
 mod http_edges;
 mod import;
 mod limits;
 mod links;
 mod persons;
 mod schema_file;
+mod subscription;
 mod workflow;
