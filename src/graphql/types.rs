@@ -440,6 +440,22 @@ impl Item {
     async fn progress(&self) -> Option<&str> {
         self.0.progress.as_deref()
     }
+    /// When the lead accepted it (签收).
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.accepted_at
+    }
+    /// When completion was last claimed.
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+    /// When a supervisor verified and closed it (销号).
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    /// The account that verified it.
+    async fn verified_by(&self) -> Option<ID> {
+        self.0.verified_by.map(|id| ID(id.to_string()))
+    }
     /// The version to send back with a change (optimistic concurrency).
     async fn version(&self) -> i32 {
         self.0.version

@@ -61,7 +61,13 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("createItem", MANAGE),
         ("splitItem", MANAGE),
         ("assignItem", MANAGE),
+        ("appointToPost", MANAGE),
         ("accept", [F, F, F, F, F, "OK", F, "OK", U]),
+        ("reportProgress", [F, F, F, "OK", F, "OK", F, "OK", U]),
+        ("requestExtension", [F, F, F, "OK", F, "OK", F, "OK", U]),
+        ("decideExtension", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("cancel", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("revokeToken", ["OK", F, F, F, F, F, F, F, U]),
         ("urge", [F, "OK", F, F, F, F, F, F, U]),
         ("addEvidence", [F, F, F, "OK", F, "OK", F, "OK", U]),
         ("verify", [F, "OK", F, F, F, F, F, F, U]),
@@ -150,6 +156,39 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
                 assert_eq!(version(app, &id).await, v, "{op} refused but the item changed");
             }
             outcome
+        }
+        "appointToPost" => {
+            let post = app
+                .ok("mutation($a: ID!, $t: String!) { createPost(agencyId: $a, title: $t) { id } }", json!({ "a": c.dept, "t": format!("职务{n}") }))
+                .await["createPost"]["id"].as_str().unwrap().to_owned();
+            call("mutation($p: ID!, $who: ID!) { appointToPost(postId: $p, personId: $who) { startedOn } }", json!({ "p": post, "who": c.leader })).await
+        }
+        "reportProgress" | "requestExtension" | "decideExtension" | "cancel" => {
+            let id = new_item(app, &c.dept, "进行中").await;
+            assign(app, c, &id, "2026-12-31").await;
+            app.ok_as(&c.leader_token, TRANSITION, json!({ "id": id, "action": "accept", "measures": "m", "v": version(app, &id).await })).await;
+            let request = "mutation($id: ID!, $d: NaiveDate!, $v: Int!) { requestExtension(id: $id, dueOn: $d, reason: \"等待批复\", expectedVersion: $v) { id } }";
+            let v = version(app, &id).await;
+            let r = match op {
+                "reportProgress" => app.graphql_as(token, crate::workflow::PROGRESS, json!({ "id": id, "p": "进展", "v": v })).await,
+                "requestExtension" => app.graphql_as(token, request, json!({ "id": id, "d": "2027-06-30", "v": v })).await,
+                "cancel" => app.graphql_as(token, TRANSITION, json!({ "id": id, "action": "cancel", "comment": "已合并", "v": v })).await,
+                _ => {
+                    let asked = app.ok_as(&c.responsible_token, request, json!({ "id": id, "d": "2027-06-30", "v": v })).await;
+                    let req = asked["requestExtension"]["id"].as_str().unwrap().to_owned();
+                    let v = version(app, &id).await;
+                    app.graphql_as(token, "mutation($r: ID!, $v: Int!) { decideExtension(requestId: $r, approve: true, expectedVersion: $v) { status } }", json!({ "r": req, "v": v })).await
+                }
+            };
+            code(&r)
+        }
+        "revokeToken" => {
+            let victim = app.token_for(rectify::domain::AccountRole::Person, Some(&c.dept), Some(&c.responsible)).await;
+            let me = app.ok_as(&victim, "{ me { id } }", json!({})).await;
+            assert!(me["me"]["id"].is_string());
+            let account = app.store.account_by_email(&app.ok_as(&victim, "{ me { email } }", json!({})).await["me"]["email"].as_str().unwrap().to_owned()).await.unwrap().unwrap();
+            let token = app.services.issue_token(account.id, "victim", None).await.unwrap();
+            call("mutation($id: ID!) { revokeToken(id: $id) }", json!({ "id": token.token.id.to_string() })).await
         }
         "auditVerify" => call("query($id: ID) { auditVerify(itemId: $id) { ok } }", json!({ "id": w.item })).await,
         "createAccount" => {
