@@ -183,10 +183,10 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             code(&r)
         }
         "revokeToken" => {
-            let victim = app.token_for(rectify::domain::AccountRole::Person, Some(&c.dept), Some(&c.responsible)).await;
-            let me = app.ok_as(&victim, "{ me { id } }", json!({})).await;
-            assert!(me["me"]["id"].is_string());
-            let account = app.store.account_by_email(&app.ok_as(&victim, "{ me { email } }", json!({})).await["me"]["email"].as_str().unwrap().to_owned()).await.unwrap().unwrap();
+            // Someone else's token: a fresh account's, so every caller is a stranger to it.
+            let victim = format!("victim{n}@test.local");
+            issue_account(&app.services, &victim, rectify::domain::AccountRole::Coordinator, Some(c.dept.parse().unwrap()), None).await;
+            let account = app.store.account_by_email(&victim).await.unwrap().unwrap();
             let token = app.services.issue_token(account.id, "victim", None).await.unwrap();
             call("mutation($id: ID!) { revokeToken(id: $id) }", json!({ "id": token.token.id.to_string() })).await
         }
