@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_initial_schema;
+mod m20261123_000001_reminder_bodies;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_initial_schema::Migration)]
+        vec![
+            Box::new(m20261122_000001_initial_schema::Migration),
+            Box::new(m20261123_000001_reminder_bodies::Migration),
+        ]
     }
 }

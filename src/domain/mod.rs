@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod email;
+pub mod reminders;
 pub mod values;
 pub mod workflow;
 

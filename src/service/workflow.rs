@@ -430,6 +430,9 @@ impl Services {
                 update.lead_unit_id = Some(a.lead_unit_id);
                 update.due_on = Some(Some(a.due_on));
                 update.category = Some(Some(a.category.as_str().to_owned()));
+                if decision.changes_state() {
+                    update.assigned_at = Some(Some(now));
+                }
                 tx.set_supporting_units(item.id, &a.supporting_unit_ids)
                     .await?;
                 payload = json!({

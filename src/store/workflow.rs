@@ -28,6 +28,7 @@ pub struct ItemUpdate {
     pub lead_unit_id: Option<Option<Uuid>>,
     pub responsible_person_id: Option<Option<Uuid>>,
     pub accepted_at: Option<Option<DateTime<Utc>>>,
+    pub assigned_at: Option<Option<DateTime<Utc>>>,
     pub submitted_at: Option<Option<DateTime<Utc>>>,
     pub closed_at: Option<Option<DateTime<Utc>>>,
     pub verified_by: Option<Option<Uuid>>,
@@ -194,6 +195,7 @@ impl Tx {
         set!(lead_unit_id, LeadUnitId);
         set!(responsible_person_id, ResponsiblePersonId);
         set!(accepted_at, AcceptedAt);
+        set!(assigned_at, AssignedAt);
         set!(submitted_at, SubmittedAt);
         set!(closed_at, ClosedAt);
         set!(verified_by, VerifiedBy);

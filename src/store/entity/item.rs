@@ -28,6 +28,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub progress: Option<String>,
     pub accepted_at: Option<DateTimeUtc>,
+    pub assigned_at: Option<DateTimeUtc>,
     pub submitted_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub verified_by: Option<Uuid>,

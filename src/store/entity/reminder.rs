@@ -25,6 +25,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub subject: Option<String>,
     pub idempotency_key: String,
+    pub agency_id: Option<Uuid>,
+    #[sea_orm(column_type = "Text")]
+    pub body_text: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub body_html: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
