@@ -55,6 +55,25 @@ pub struct Settings {
     pub workflow_file: Option<PathBuf>,
     /// `RECTIFY_TOKEN_TTL_DAYS`: how long a token issued by `login` stays valid.
     pub token_ttl: Duration,
+    /// Reminder sweeping and sending.
+    pub remind: RemindSettings,
+}
+
+/// How reminders are found and sent.
+#[derive(Debug, Clone)]
+pub struct RemindSettings {
+    /// `RECTIFY_REMIND_SWEEP_SECS`: how often `serve` looks for reminders that became due (0: never).
+    pub sweep_interval: Duration,
+    /// `RECTIFY_REMIND_SEND_SECS`: how often `serve` sends what is due (0: never).
+    pub send_interval: Duration,
+    /// `RECTIFY_REMIND_MAX_ATTEMPTS`: attempts before a reminder is marked failed.
+    pub max_attempts: i32,
+    /// `RECTIFY_REMIND_LEASE_SECS`: how long a claimed reminder is reserved for its sender.
+    pub lease: Duration,
+    /// `RECTIFY_REMIND_RETRY_BASE_SECS`: the first retry delay (doubling, jittered).
+    pub retry_base: Duration,
+    /// `RECTIFY_TEMPLATE_DIR`: overrides for the reminder templates.
+    pub template_dir: Option<PathBuf>,
 }
 
 /// Limits that keep one request from hurting the service.
@@ -128,6 +147,14 @@ impl Default for Settings {
             },
             workflow_file: None,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
+            remind: RemindSettings {
+                sweep_interval: Duration::from_secs(600),
+                send_interval: Duration::from_secs(5),
+                max_attempts: 6,
+                lease: Duration::from_secs(300),
+                retry_base: Duration::from_secs(30),
+                template_dir: None,
+            },
         }
     }
 }
@@ -155,6 +182,12 @@ struct FileSettings {
     smtp_timeout_secs: Option<u64>,
     workflow: Option<PathBuf>,
     token_ttl_days: Option<u64>,
+    remind_sweep_secs: Option<u64>,
+    remind_send_secs: Option<u64>,
+    remind_max_attempts: Option<i32>,
+    remind_lease_secs: Option<u64>,
+    remind_retry_base_secs: Option<u64>,
+    template_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -267,6 +300,37 @@ impl Settings {
             let days: u64 = parse("RECTIFY_TOKEN_TTL_DAYS", &v)?;
             settings.token_ttl = Duration::from_secs(days * 24 * 3600);
         }
+        let secs =
+            |name: &'static str, file: Option<u64>| -> Result<Option<Duration>, ConfigError> {
+                env_or(name, file.map(|n| n.to_string()))
+                    .map(|v| parse::<u64>(name, &v).map(Duration::from_secs))
+                    .transpose()
+            };
+        let remind = &mut settings.remind;
+        if let Some(d) = secs("RECTIFY_REMIND_SWEEP_SECS", from_file.remind_sweep_secs)? {
+            remind.sweep_interval = d;
+        }
+        if let Some(d) = secs("RECTIFY_REMIND_SEND_SECS", from_file.remind_send_secs)? {
+            remind.send_interval = d;
+        }
+        if let Some(d) = secs("RECTIFY_REMIND_LEASE_SECS", from_file.remind_lease_secs)? {
+            remind.lease = d;
+        }
+        if let Some(d) = secs(
+            "RECTIFY_REMIND_RETRY_BASE_SECS",
+            from_file.remind_retry_base_secs,
+        )? {
+            remind.retry_base = d;
+        }
+        if let Some(v) = env_or(
+            "RECTIFY_REMIND_MAX_ATTEMPTS",
+            from_file.remind_max_attempts.map(|n| n.to_string()),
+        ) {
+            remind.max_attempts = parse("RECTIFY_REMIND_MAX_ATTEMPTS", &v)?;
+        }
+        remind.template_dir = env("RECTIFY_TEMPLATE_DIR")
+            .map(PathBuf::from)
+            .or(from_file.template_dir);
         settings.validate()?;
         Ok(settings)
     }
@@ -290,6 +354,13 @@ impl Settings {
                 "RECTIFY_MAX_UPLOAD_BYTES",
                 self.limits.max_upload_bytes.to_string(),
                 "must not exceed RECTIFY_MAX_BODY_BYTES",
+            ));
+        }
+        if self.remind.lease <= self.smtp.timeout * 2 {
+            return Err(invalid(
+                "RECTIFY_REMIND_LEASE_SECS",
+                self.remind.lease.as_secs().to_string(),
+                "the lease must be well over the SMTP timeout (at least twice RECTIFY_SMTP_TIMEOUT_SECS)",
             ));
         }
         Ok(())

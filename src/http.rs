@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/evidence/{id}", get(evidence_download))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -102,6 +103,35 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database did not answer").into_response(),
     }
+}
+
+/// Prometheus text: the reminder outbox by status (a failed count above zero wants a look).
+async fn metrics(State(state): State<AppState>) -> Response {
+    let counts = match state.services.store.reminder_counts().await {
+        Ok(counts) => counts,
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics unavailable");
+            return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+        }
+    };
+    let mut body = String::from(
+        "# HELP rectify_reminders Reminders in the outbox, by status.\n# TYPE rectify_reminders gauge\n",
+    );
+    for status in ["pending", "sending", "sent", "failed"] {
+        let n = counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n);
+        body.push_str(&format!("rectify_reminders{{status=\"{status}\"}} {n}\n"));
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 async fn ide() -> Response {

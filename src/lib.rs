@@ -11,6 +11,8 @@ pub mod demo;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
+pub mod mail;
 pub mod service;
 pub mod startup;
 pub mod store;

@@ -76,6 +76,14 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Reminders: find what became due, write it to the outbox, send it.
+    ///
+    /// `serve` does this on an interval; `remind --once` is for cron.
+    Remind {
+        /// One sweep and one sending round, then exit (otherwise: keep going on the intervals).
+        #[arg(long)]
+        once: bool,
+    },
     /// Accounts: bootstrap the first admin, issue tokens.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -281,6 +289,19 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             for w in &o.warnings {
                 println!("  ! {}: {}", w.code, w.message);
+            }
+        }
+        Command::Remind { once } => {
+            let services = services(&settings).await?;
+            let reminders = rectify::jobs::Reminders::new(services, &settings)?;
+            if once {
+                let (swept, sent) = reminders.run_once().await?;
+                println!(
+                    "swept {} item(s), enqueued {} reminder(s); sent {}, to retry {}, failed {}",
+                    swept.candidates, swept.enqueued, sent.sent, sent.retried, sent.failed
+                );
+            } else {
+                reminders.run_until(shutdown_signal()).await;
             }
         }
         Command::Admin(command) => admin(command, &settings).await?,

@@ -9,6 +9,7 @@ use crate::{
     config::Settings,
     graphql,
     http::{AppState, router},
+    jobs::Reminders,
     service::Services,
     store::{Store, StoreError},
 };
@@ -25,6 +26,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Setup(#[from] crate::service::SetupError),
+    #[error(transparent)]
+    Reminders(#[from] crate::jobs::RemindSetupError),
     #[error("the server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -40,6 +43,7 @@ pub enum Migrate {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    reminders: Reminders,
 }
 
 impl Application {
@@ -55,7 +59,8 @@ impl Application {
     /// Builds the application over an already opened store.
     pub async fn with_store(settings: &Settings, store: Store) -> Result<Self, StartupError> {
         let services = Services::from_settings(store, settings)?;
-        let schema = graphql::build_schema(services.clone(), &settings.limits);
+        let reminders = Reminders::new(services.clone(), settings)?;
+        let schema = graphql::build_schema(services.clone(), reminders.clone(), &settings.limits);
         let state = AppState {
             schema,
             services,
@@ -68,7 +73,11 @@ impl Application {
                     addr: settings.bind,
                     source,
                 })?;
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            reminders,
+        })
     }
 
     /// The address the server listens on (the real port when bound to port 0).
@@ -76,6 +85,11 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound TCP listener has a local address")
+    }
+
+    /// The reminder sweep and sender of this server.
+    pub fn reminders(&self) -> &Reminders {
+        &self.reminders
     }
 
     /// The services behind the server (tests use them to arrange data).
@@ -89,10 +103,18 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
         let app = router(self.state);
-        axum::serve(self.listener, app)
+        // Reminders sweep and send beside the server, and stop with it.
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let background = tokio::spawn(self.reminders.run_until(async {
+            let _ = stopped.await;
+        }));
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(StartupError::Serve)
+            .map_err(StartupError::Serve);
+        let _ = stop.send(());
+        let _ = background.await;
+        served
     }
 }
 

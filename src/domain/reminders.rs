@@ -223,14 +223,14 @@ pub fn level_label(level: u8) -> &'static str {
     }
 }
 
-/// How long to wait before attempt `attempt` (1-based) of a temporary failure: exponential
-/// from 30 s, capped at one hour, with `jitter` (0.0–1.0) spreading it by up to half.
-pub fn retry_delay(attempt: u32, jitter: f64) -> std::time::Duration {
-    let base = 30u64
-        .saturating_mul(1u64 << attempt.saturating_sub(1).min(7))
-        .min(3600);
-    let spread = (base as f64 * 0.5 * jitter.clamp(0.0, 1.0)) as u64;
-    std::time::Duration::from_secs(base + spread)
+/// How long to wait after failed attempt `attempt` (1-based): exponential from `base`,
+/// capped at one hour, with `jitter` (0.0–1.0) adding up to half again.
+pub fn retry_delay(base: std::time::Duration, attempt: u32, jitter: f64) -> std::time::Duration {
+    let factor = 1u32 << attempt.saturating_sub(1).min(16);
+    let delay = base
+        .saturating_mul(factor)
+        .min(std::time::Duration::from_secs(3600));
+    delay + delay.mul_f64(0.5 * jitter.clamp(0.0, 1.0))
 }
 
 #[cfg(test)]
@@ -420,9 +420,10 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_with_bounded_jitter() {
-        assert_eq!(retry_delay(1, 0.0).as_secs(), 30);
-        assert_eq!(retry_delay(2, 0.0).as_secs(), 60);
-        assert_eq!(retry_delay(3, 1.0).as_secs(), 180);
-        assert_eq!(retry_delay(30, 0.0).as_secs(), 3600);
+        let base = std::time::Duration::from_secs(30);
+        assert_eq!(retry_delay(base, 1, 0.0).as_secs(), 30);
+        assert_eq!(retry_delay(base, 2, 0.0).as_secs(), 60);
+        assert_eq!(retry_delay(base, 3, 1.0).as_secs(), 180);
+        assert_eq!(retry_delay(base, 30, 0.0).as_secs(), 3600);
     }
 }

@@ -9,6 +9,7 @@ mod item;
 mod links;
 pub mod loaders;
 mod person;
+mod reminders;
 mod report;
 mod subscription;
 mod types;
@@ -31,6 +32,7 @@ pub struct Query(
     item::ItemQuery,
     auth::AuthQuery,
     workflow::WorkflowQuery,
+    reminders::ReminderQuery,
 );
 
 /// Every mutation.
@@ -42,6 +44,7 @@ pub struct Mutation(
     links::LinkMutation,
     auth::AuthMutation,
     workflow::WorkflowMutation,
+    reminders::ReminderMutation,
 );
 
 /// The schema type served at `/graphql`.
@@ -49,13 +52,18 @@ pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Builds the schema with its limits. Per-request data (the actor, the loaders) is
 /// attached to each request by the HTTP layer.
-pub fn build_schema(services: Services, limits: &Limits) -> AppSchema {
+pub fn build_schema(
+    services: Services,
+    reminders: crate::jobs::Reminders,
+    limits: &Limits,
+) -> AppSchema {
     Schema::build(
         Query::default(),
         Mutation::default(),
         subscription::Subscription,
     )
     .data(services)
+    .data(reminders)
     .limit_depth(limits.max_query_depth)
     .limit_complexity(limits.max_query_complexity)
     .limit_recursive_depth(32)

@@ -362,6 +362,39 @@ impl Item {
         let today = agency.map_or_else(|| services.today(), |a| services.today_in(&a.time_zone));
         Ok(due < today)
     }
+    /// 督办等级: 0 normal, 1 蓝 (due within 7 days), 2 黄 (within 3 days, or not accepted in
+    /// time), 3 红 (overdue) — derived from the dates in the agency's time zone.
+    async fn escalation_level(&self, ctx: &Context<'_>) -> Result<i32> {
+        let agency = ctx
+            .loaders()
+            .agencies
+            .load_one(self.0.agency_id)
+            .await
+            .map_err(load_error)?;
+        let services = ctx.services();
+        let tz: chrono_tz::Tz = agency
+            .and_then(|a| a.time_zone.parse().ok())
+            .unwrap_or(services.time_zone);
+        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+        let item = &self.0;
+        let awaiting = services
+            .workflow
+            .action("accept")
+            .is_some_and(|a| a.transitions.iter().any(|t| t.from == item.state));
+        let dates = domain::reminders::ItemDates {
+            open: !services.workflow.is_final(&item.state)
+                && item.state != services.workflow.initial(),
+            awaiting_acceptance: awaiting,
+            long_term: item.category.as_deref() == Some(domain::ItemCategory::LongTerm.as_str()),
+            due_on: item.due_on,
+            assigned_on: item.assigned_at.map(|t| t.with_timezone(&tz).date_naive()),
+            accepted_on: item.accepted_at.map(|t| t.with_timezone(&tz).date_naive()),
+        };
+        let policy = domain::reminders::Policy::default();
+        Ok(i32::from(domain::reminders::escalation_level(
+            &policy, &dates, today,
+        )))
+    }
     /// 责任领导 by post: the post whose holder leads the item.
     async fn lead_post(&self, ctx: &Context<'_>) -> Result<Option<crate::graphql::workflow::Post>> {
         let Some(id) = self.0.lead_post_id else {

@@ -13,6 +13,7 @@ pub mod items;
 pub mod links;
 pub mod persons;
 pub mod posts;
+pub mod reminders;
 pub mod reports;
 mod text;
 pub mod workflow;

@@ -195,4 +195,21 @@ impl Store {
             .map(|row| row.try_get::<Uuid>("", "id").map_err(StoreError::from))
             .collect()
     }
+
+    /// Live accounts of `role` in these agencies: (agency, email, person).
+    pub async fn contacts(
+        &self,
+        role: &str,
+        agency_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, String, Option<Uuid>)>, StoreError> {
+        Ok(account::Entity::find()
+            .filter(account::Column::Role.eq(role))
+            .filter(account::Column::AgencyId.is_in(agency_ids.iter().copied()))
+            .filter(account::Column::DisabledAt.is_null())
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .filter_map(|a| a.agency_id.map(|agency| (agency, a.email, a.person_id)))
+            .collect())
+    }
 }

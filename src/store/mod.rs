@@ -15,6 +15,7 @@ pub mod items;
 pub mod page;
 pub mod persons;
 pub mod posts;
+pub mod reminders;
 pub mod reports;
 pub mod tx;
 pub mod workflow;

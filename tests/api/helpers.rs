@@ -32,6 +32,9 @@ pub struct TestApp {
     pub store: Store,
     #[allow(dead_code)]
     pub services: Services,
+    /// The server's reminder sweep and sender (tests drive them by hand).
+    #[allow(dead_code)]
+    pub reminders: rectify::jobs::Reminders,
     #[allow(dead_code)]
     pub settings: Settings,
     _dir: tempfile::TempDir,
@@ -120,12 +123,16 @@ pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Settings)) 
         db_max_connections: 8,
         ..Settings::default()
     };
+    // Tests sweep and send by hand, never on a timer.
+    settings.remind.sweep_interval = std::time::Duration::ZERO;
+    settings.remind.send_interval = std::time::Duration::ZERO;
     tune(&mut settings);
     let app = Application::build(&settings, Migrate::Yes)
         .await
         .expect("the application starts");
     let addr = app.local_addr();
     let services = app.services().clone();
+    let reminders = app.reminders().clone();
     let store = services.store.clone();
     let admin_token = issue_account(
         &services,
@@ -145,6 +152,7 @@ pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Settings)) 
         admin_token,
         store,
         services,
+        reminders,
         settings,
         _dir: dir,
         shutdown: Some(tx),

@@ -11,6 +11,8 @@ mod import;
 mod limits;
 mod links;
 mod persons;
+mod reminders;
 mod schema_file;
+mod smtp_sink;
 mod subscription;
 mod workflow;

@@ -38,7 +38,8 @@ pub async fn person(app: &TestApp, agency: &str, name: &str) -> String {
     let data = app
         .ok(
             "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }",
-            json!({ "input": { "agencyId": agency, "name": name, "title": "副局长" } }),
+            json!({ "input": { "agencyId": agency, "name": name, "title": "副局长",
+                               "email": format!("p{}@test.local", uuid::Uuid::now_v7().simple()) } }),
         )
         .await;
     data["createPerson"]["id"].as_str().unwrap().to_owned()

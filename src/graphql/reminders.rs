@@ -1,0 +1,149 @@
+//! The reminder outbox and pressing an item by hand (督办).
+
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{
+    ContextExt,
+    connection::{ListConnection, connection},
+    error::{parse_cursor, parse_id},
+    types::Item,
+};
+use crate::{
+    jobs::Reminders,
+    store::{page::PageRequest, reminders::ReminderRow},
+};
+
+/// Where a reminder is in its delivery.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ReminderStatus {
+    Pending,
+    Sending,
+    Sent,
+    /// Given up: a permanent refusal, or too many attempts.
+    Failed,
+}
+
+impl ReminderStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReminderStatus::Pending => "pending",
+            ReminderStatus::Sending => "sending",
+            ReminderStatus::Sent => "sent",
+            ReminderStatus::Failed => "failed",
+        }
+    }
+}
+
+/// An outbox row: one message to one recipient.
+#[derive(SimpleObject)]
+pub struct Reminder {
+    pub id: ID,
+    pub item_id: Option<ID>,
+    pub recipient: String,
+    /// countdown, overdue, escalation, not_accepted, not_accepted_escalation, progress_report, urge.
+    pub kind: String,
+    /// The day the reminder belongs to.
+    pub refers_to: Option<NaiveDate>,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub scheduled_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub message_id: Option<String>,
+    /// 0 normal, 1 蓝, 2 黄, 3 红.
+    pub escalation_level: i32,
+    pub subject: Option<String>,
+}
+
+impl From<ReminderRow> for Reminder {
+    fn from(r: ReminderRow) -> Self {
+        Self {
+            id: ID(r.id.to_string()),
+            item_id: r.item_id.map(|i| ID(i.to_string())),
+            recipient: r.recipient_address,
+            kind: r.kind,
+            refers_to: r.refers_to,
+            status: r.status,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            scheduled_at: r.scheduled_at,
+            sent_at: r.sent_at,
+            message_id: r.message_id,
+            escalation_level: r.escalation_level,
+            subject: r.subject,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ReminderQuery;
+
+#[Object]
+impl ReminderQuery {
+    /// The reminder outbox within your jurisdiction (admins and supervisors), e.g.
+    /// `reminders(status: FAILED)` for what could not be delivered.
+    #[graphql(complexity = "first.unwrap_or(50).clamp(1, 200) as usize * child_complexity")]
+    async fn reminders(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ReminderStatus>,
+        item_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ListConnection<Reminder>> {
+        let item_id = item_id
+            .as_ref()
+            .map(|i| parse_id("itemId", i))
+            .transpose()?;
+        let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
+        let (rows, total) = ctx
+            .services()
+            .reminders(
+                ctx.actor(),
+                status.map(ReminderStatus::as_str),
+                item_id,
+                page,
+            )
+            .await?;
+        Ok(connection(
+            rows,
+            total,
+            page.after.is_some(),
+            |r| r.id,
+            Reminder::from,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct ReminderMutation;
+
+#[Object]
+impl ReminderMutation {
+    /// Presses an item (催办/督办) with a note: recorded in its audit trail, and a reminder
+    /// goes to its lead and responsible person at once. Supervisors only.
+    async fn urge_item(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: String,
+        expected_version: i32,
+    ) -> Result<Item> {
+        let id = parse_id("id", &id)?;
+        let reminders = ctx.data_unchecked::<Reminders>();
+        let settings_url = reminders.public_url().to_owned();
+        let item = ctx
+            .services()
+            .urge_item(
+                ctx.actor(),
+                id,
+                note,
+                expected_version,
+                reminders.templates(),
+                &settings_url,
+            )
+            .await?;
+        Ok(Item(item))
+    }
+}

@@ -1,0 +1,196 @@
+//! Background work: the reminder sweep and the outbox sender, on intervals inside
+//! `rectify serve`, or once for cron (`rectify remind --once`).
+//!
+//! Delivery is at least once. A sender claims rows under a lease, sends one message at a
+//! time and marks it sent at once, so a crash leaves at most the one message in flight
+//! sent-but-unmarked (resent later with the same Message-ID). Several senders — threads or
+//! server instances on one PostgreSQL — never claim the same row (`FOR UPDATE SKIP LOCKED`).
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use chrono::Utc;
+use rand::Rng;
+
+use crate::{
+    config::{RemindSettings, Settings},
+    domain::reminders::retry_delay,
+    mail::{Mailer, Outgoing, SendError, templates::Templates},
+    service::{ServiceError, Services, reminders::SweepReport},
+    store::reminders::ReminderRow,
+};
+
+/// How many rows a sender claims at once.
+const CLAIM_BATCH: u64 = 20;
+
+/// What one sending round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: u64,
+    pub retried: u64,
+    pub failed: u64,
+}
+
+/// The reminder machinery of one process.
+#[derive(Clone, Debug)]
+pub struct Reminders {
+    services: Services,
+    mailer: Option<Mailer>,
+    templates: Arc<Templates>,
+    settings: RemindSettings,
+    smtp_timeout: Duration,
+    public_url: String,
+}
+
+/// Why the reminder machinery could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RemindSetupError {
+    #[error("SMTP settings: {0}")]
+    Smtp(String),
+    #[error("cannot read the templates: {0}")]
+    Templates(#[from] std::io::Error),
+}
+
+impl Reminders {
+    /// Builds the sweep and the sender from the settings (no SMTP host: no sending).
+    pub fn new(services: Services, settings: &Settings) -> Result<Self, RemindSetupError> {
+        Ok(Self {
+            mailer: Mailer::from_settings(&settings.smtp, 4).map_err(RemindSetupError::Smtp)?,
+            templates: Arc::new(Templates::load(settings.remind.template_dir.as_deref())?),
+            settings: settings.remind.clone(),
+            smtp_timeout: settings.smtp.timeout,
+            public_url: settings.public_url.clone(),
+            services,
+        })
+    }
+
+    /// The address people reach the service at (links in messages).
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// The templates in use (for urging by hand).
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// Finds due reminders and enqueues them.
+    pub async fn sweep(&self) -> Result<SweepReport, ServiceError> {
+        self.services
+            .sweep_reminders(&self.templates, &self.public_url, None)
+            .await
+    }
+
+    /// Sends everything due now, until nothing due is left.
+    pub async fn send_due(&self) -> Result<SendReport, ServiceError> {
+        let mut report = SendReport::default();
+        let Some(mailer) = &self.mailer else {
+            return Ok(report);
+        };
+        let store = &self.services.store;
+        loop {
+            let now = Utc::now();
+            let lease_until =
+                now + chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
+            let claimed = store.claim_reminders(now, lease_until, CLAIM_BATCH).await?;
+            if claimed.is_empty() {
+                return Ok(report);
+            }
+            for row in claimed {
+                // Never send on a lease about to lapse: another sender could take the row.
+                let margin = chrono::Duration::from_std(self.smtp_timeout * 2).unwrap_or_default();
+                if Utc::now() + margin > lease_until {
+                    store.release_reminder(row.id).await?;
+                    continue;
+                }
+                match mailer.send(&outgoing(&row)).await {
+                    Ok(()) => {
+                        store.mark_sent(&[row.id], Utc::now()).await?;
+                        report.sent += 1;
+                    }
+                    Err(SendError::Temporary(e)) if row.attempts < self.settings.max_attempts => {
+                        let jitter = rand::rng().random::<f64>();
+                        let delay =
+                            retry_delay(self.settings.retry_base, row.attempts as u32, jitter);
+                        let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                        tracing::warn!(reminder = %row.id, attempt = row.attempts, error = %e, "reminder not sent; will retry");
+                        store.mark_unsent(row.id, &e, Some(at)).await?;
+                        report.retried += 1;
+                    }
+                    Err(e) => {
+                        tracing::error!(reminder = %row.id, attempt = row.attempts, error = %e, "reminder failed");
+                        store.mark_unsent(row.id, &e.to_string(), None).await?;
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One sweep and one sending round (for cron).
+    pub async fn run_once(&self) -> Result<(SweepReport, SendReport), ServiceError> {
+        let swept = self.sweep().await?;
+        let sent = self.send_due().await?;
+        Ok((swept, sent))
+    }
+
+    /// Sweeps and sends on their intervals until `shutdown` completes.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
+        let sweep = periodic(self.settings.sweep_interval, {
+            let this = self.clone();
+            move || {
+                let this = this.clone();
+                async move {
+                    if let Err(e) = this.sweep().await {
+                        tracing::error!(error = %e, "reminder sweep failed");
+                    }
+                }
+            }
+        });
+        let send = periodic(self.settings.send_interval, {
+            let this = self.clone();
+            move || {
+                let this = this.clone();
+                async move {
+                    if let Err(e) = this.send_due().await {
+                        tracing::error!(error = %e, "sending reminders failed");
+                    }
+                }
+            }
+        });
+        tokio::select! {
+            _ = sweep => {}
+            _ = send => {}
+            _ = shutdown => {}
+        }
+    }
+}
+
+/// Runs `work` every `interval` (never when it is zero).
+async fn periodic<F, Fut>(interval: Duration, work: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if interval.is_zero() {
+        return std::future::pending().await;
+    }
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        work().await;
+    }
+}
+
+fn outgoing(row: &ReminderRow) -> Outgoing {
+    Outgoing {
+        to: row.recipient_address.clone(),
+        subject: row.subject.clone().unwrap_or_default(),
+        text: row.body_text.clone().unwrap_or_default(),
+        html: row.body_html.clone().unwrap_or_default(),
+        message_id: row
+            .message_id
+            .clone()
+            .unwrap_or_else(|| format!("<reminder-{}@rectify>", row.id)),
+    }
+}

@@ -1,0 +1,554 @@
+//! Reminders: the sweep that finds what became due and writes it to the outbox (rendered,
+//! with an idempotency key, so sweeping twice enqueues nothing new), a supervisor's manual
+//! push (督办), and the outbox as seen through the API.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use super::{Actor, ServiceError, Services, workflow::TransitionInput};
+use crate::{
+    domain::{
+        ItemCategory,
+        access::Operation,
+        reminders::{self, Audience, Due, ItemDates, Kind, Policy},
+    },
+    mail::templates::Templates,
+    store::{
+        items::ItemRow,
+        page::{Page, PageRequest},
+        reminders::{NewReminder, ReminderRow, SweepWindow},
+    },
+};
+
+/// How many items a sweep judges per round trip.
+const SWEEP_BATCH: u64 = 2000;
+/// How far back overdue items are still reminded weekly.
+const OVERDUE_HORIZON_WEEKS: i64 = 104;
+
+/// What a sweep did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub candidates: u64,
+    pub enqueued: u64,
+    /// Reminders with no address to send to (a person without an email).
+    pub unaddressed: u64,
+}
+
+/// Who gets a reminder.
+#[derive(Clone, Debug)]
+struct Recipient {
+    person_id: Option<Uuid>,
+    name: String,
+    address: String,
+}
+
+/// What rendering a reminder needs beyond the item.
+struct Context<'a> {
+    templates: &'a Templates,
+    shortcomings: &'a HashMap<Uuid, String>,
+    public_url: &'a str,
+}
+
+impl Services {
+    fn owner_states(&self) -> (Vec<String>, String) {
+        let states_of = |action: &str| -> Vec<String> {
+            self.workflow
+                .action(action)
+                .map(|a| {
+                    self.workflow
+                        .states()
+                        .iter()
+                        .filter(|s| {
+                            !s.is_final
+                                && a.transitions
+                                    .iter()
+                                    .any(|t| t.from == s.name || t.from == "*")
+                        })
+                        .map(|s| s.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let awaiting = states_of("accept");
+        let mut open: Vec<String> = awaiting.clone();
+        for s in states_of("submit") {
+            if !open.contains(&s) {
+                open.push(s);
+            }
+        }
+        (
+            open,
+            awaiting
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| "assigned".into()),
+        )
+    }
+
+    fn window(&self, policy: &Policy, today: NaiveDate) -> SweepWindow {
+        let (states, awaiting_state) = self.owner_states();
+        let slack = policy.catch_up_days + 1; // one more day: agencies' time zones differ
+        let mut dates = HashSet::new();
+        for j in -1..=slack {
+            for d in &policy.days_before {
+                dates.insert(today + Duration::days(d - j));
+            }
+            dates.insert(today - Duration::days(policy.escalate_after_days + j));
+            for k in 0..OVERDUE_HORIZON_WEEKS {
+                dates.insert(today - Duration::days(1 + k * policy.overdue_every_days + j));
+            }
+        }
+        let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let period = policy.long_term_every_days.max(1);
+        let accepted_ranges = (1..=24)
+            .map(|k| {
+                let day = today - Duration::days(k * period);
+                (
+                    day_start(day - Duration::days(slack + 1)),
+                    day_start(day + Duration::days(2)),
+                )
+            })
+            .collect();
+        let earliest = today - Duration::days(2 * policy.accept_within_days + slack + 1);
+        let latest = today - Duration::days(policy.accept_within_days - 1);
+        SweepWindow {
+            states,
+            due_dates: dates.into_iter().collect(),
+            accepted_ranges,
+            assigned_range: (day_start(earliest), day_start(latest)),
+            awaiting_state,
+        }
+    }
+
+    /// Finds the reminders due on `today` (in each agency's time zone; `None`: now) and
+    /// writes them to the outbox. Idempotent: a second sweep the same day enqueues nothing.
+    pub async fn sweep_reminders(
+        &self,
+        templates: &Templates,
+        public_url: &str,
+        today: Option<NaiveDate>,
+    ) -> Result<SweepReport, ServiceError> {
+        let policy = Policy::default();
+        let today = today.unwrap_or_else(|| self.today());
+        let window = self.window(&policy, today);
+        let mut report = SweepReport::default();
+        let mut after = None;
+        let mut supervisors: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
+        loop {
+            let items = self
+                .store
+                .sweep_candidates(&window, after, SWEEP_BATCH)
+                .await?;
+            let Some(last) = items.last() else { break };
+            after = Some(last.id);
+            report.candidates += items.len() as u64;
+            let (new, unaddressed) = self
+                .reminders_for(
+                    &items,
+                    &policy,
+                    today,
+                    templates,
+                    public_url,
+                    &mut supervisors,
+                )
+                .await?;
+            report.unaddressed += unaddressed;
+            report.enqueued += self.store.enqueue_reminders(new).await?;
+        }
+        tracing::info!(
+            candidates = report.candidates,
+            enqueued = report.enqueued,
+            unaddressed = report.unaddressed,
+            "reminder sweep"
+        );
+        Ok(report)
+    }
+
+    async fn reminders_for(
+        &self,
+        items: &[ItemRow],
+        policy: &Policy,
+        today: NaiveDate,
+        templates: &Templates,
+        public_url: &str,
+        supervisors: &mut HashMap<Uuid, Vec<Recipient>>,
+    ) -> Result<(Vec<NewReminder>, u64), ServiceError> {
+        let (open_states, awaiting_state) = self.owner_states();
+        let agency_ids: Vec<Uuid> = items
+            .iter()
+            .map(|i| i.agency_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let zones: HashMap<Uuid, Tz> = self
+            .store
+            .agencies_by_ids(&agency_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.time_zone.parse().unwrap_or(self.time_zone)))
+            .collect();
+        let posts: Vec<Uuid> = items.iter().filter_map(|i| i.lead_post_id).collect();
+        let holders: HashMap<Uuid, Uuid> = self
+            .store
+            .post_holders(&posts, today)
+            .await?
+            .into_iter()
+            .collect();
+        let person_ids: Vec<Uuid> = items
+            .iter()
+            .flat_map(|i| {
+                [
+                    i.lead_person_id,
+                    i.lead_post_id.and_then(|p| holders.get(&p).copied()),
+                    i.responsible_person_id,
+                ]
+            })
+            .flatten()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let persons: HashMap<Uuid, Recipient> = self
+            .store
+            .persons_by_ids(&person_ids)
+            .await?
+            .into_iter()
+            .filter_map(|p| {
+                p.email.clone().map(|address| {
+                    (
+                        p.id,
+                        Recipient {
+                            person_id: Some(p.id),
+                            name: p.name.clone(),
+                            address,
+                        },
+                    )
+                })
+            })
+            .collect();
+        let shortcoming_ids: Vec<Uuid> = items.iter().filter_map(|i| i.shortcoming_id).collect();
+        let shortcomings: HashMap<Uuid, String> = self
+            .store
+            .shortcomings_by_ids(&shortcoming_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.text))
+            .collect();
+        let ctx = Context {
+            templates,
+            shortcomings: &shortcomings,
+            public_url,
+        };
+        let mut out = Vec::new();
+        let mut unaddressed = 0;
+        for item in items {
+            let tz = zones
+                .get(&item.agency_id)
+                .copied()
+                .unwrap_or(self.time_zone);
+            let local_today = today_in_zone(today, self.time_zone, tz);
+            let date_of =
+                |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.with_timezone(&tz).date_naive());
+            let dates = ItemDates {
+                open: open_states.contains(&item.state),
+                awaiting_acceptance: item.state == awaiting_state,
+                long_term: item.category.as_deref() == Some(ItemCategory::LongTerm.as_str()),
+                due_on: item.due_on,
+                assigned_on: date_of(item.assigned_at),
+                accepted_on: date_of(item.accepted_at),
+            };
+            let level = reminders::escalation_level(policy, &dates, local_today);
+            for due in reminders::due_reminders(policy, &dates, local_today) {
+                let lead = item
+                    .lead_person_id
+                    .or_else(|| item.lead_post_id.and_then(|p| holders.get(&p).copied()));
+                let recipients: Vec<Recipient> = match due.audience {
+                    Audience::Lead => lead
+                        .and_then(|p| persons.get(&p).cloned())
+                        .into_iter()
+                        .collect(),
+                    Audience::Owners => {
+                        let mut ids = vec![lead, item.responsible_person_id];
+                        ids.dedup();
+                        ids.into_iter()
+                            .flatten()
+                            .filter_map(|p| persons.get(&p).cloned())
+                            .collect()
+                    }
+                    Audience::Supervisors => {
+                        self.supervisors_of(item.agency_id, supervisors).await?
+                    }
+                };
+                if recipients.is_empty() {
+                    unaddressed += 1;
+                    continue;
+                }
+                for r in recipients {
+                    out.push(self.render(&ctx, item, &due, level, local_today, &r));
+                }
+            }
+        }
+        Ok((out, unaddressed))
+    }
+
+    /// The supervising offices' contacts for an agency: supervisor accounts of the agency
+    /// and of every agency above it.
+    async fn supervisors_of(
+        &self,
+        agency_id: Uuid,
+        cache: &mut HashMap<Uuid, Vec<Recipient>>,
+    ) -> Result<Vec<Recipient>, ServiceError> {
+        if let Some(found) = cache.get(&agency_id) {
+            return Ok(found.clone());
+        }
+        let mut chain = vec![agency_id];
+        let mut current = agency_id;
+        while let Some(parent) = self.store.agency(current).await?.and_then(|a| a.parent_id) {
+            if chain.contains(&parent) {
+                break;
+            }
+            chain.push(parent);
+            current = parent;
+        }
+        let found: Vec<Recipient> = self
+            .store
+            .contacts("supervisor", &chain)
+            .await?
+            .into_iter()
+            .map(|(_, email, person)| Recipient {
+                person_id: person,
+                name: "督办部门".into(),
+                address: email,
+            })
+            .collect();
+        cache.insert(agency_id, found.clone());
+        Ok(found)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn render(
+        &self,
+        ctx: &Context<'_>,
+        item: &ItemRow,
+        due: &Due,
+        level: u8,
+        today: NaiveDate,
+        to: &Recipient,
+    ) -> NewReminder {
+        let (headline, lead_line) = describe(due, item, today);
+        let days_line = match item.due_on.map(|d| (d - today).num_days()) {
+            Some(0) => "今天到期".to_owned(),
+            Some(n) if n > 0 => format!("还有{n}天"),
+            Some(n) => format!("已逾期{}天", -n),
+            None => "未设定时限".to_owned(),
+        };
+        let shortcoming = item
+            .shortcoming_id
+            .and_then(|s| ctx.shortcomings.get(&s).cloned())
+            .unwrap_or_else(|| item.source_document.clone().unwrap_or_default());
+        let state_label = self
+            .workflow
+            .state(&item.state)
+            .map_or(item.state.clone(), |s| s.label.clone());
+        let values = [
+            ("recipient_name", to.name.clone()),
+            ("headline", headline),
+            ("lead_line", lead_line),
+            ("item_title", item.title.clone()),
+            ("item_title_short", short(&item.title, 20)),
+            ("shortcoming", shortcoming.clone()),
+            (
+                "shortcoming_line",
+                if shortcoming.is_empty() {
+                    String::new()
+                } else {
+                    format!("存在问题：{shortcoming}\n")
+                },
+            ),
+            (
+                "due_on",
+                item.due_on
+                    .map_or("—".into(), |d| d.format("%Y年%m月%d日").to_string()),
+            ),
+            ("days_line", days_line),
+            ("state_label", state_label),
+            ("level_label", reminders::level_label(level).to_owned()),
+            ("item_url", format!("{}/#item={}", ctx.public_url, item.id)),
+        ];
+        let (subject, text, html) = ctx.templates.render(&values);
+        NewReminder {
+            item_id: Some(item.id),
+            agency_id: Some(item.agency_id),
+            recipient_person_id: to.person_id,
+            recipient_address: to.address.clone(),
+            channel: "email".into(),
+            kind: due.kind.name().into(),
+            refers_to: Some(due.day),
+            scheduled_at: Utc::now(),
+            escalation_level: i32::from(level),
+            subject,
+            body_text: text,
+            body_html: html,
+            idempotency_key: format!(
+                "{}:{}:{}:{}",
+                item.id,
+                due.kind.name(),
+                due.day,
+                to.address.to_lowercase()
+            ),
+        }
+    }
+
+    /// A supervisor presses an item by hand (催办/督办): recorded in the audit trail as the
+    /// workflow's `urge`, and a reminder to its owners goes out at once.
+    pub async fn urge_item(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        note: String,
+        expected_version: i32,
+        templates: &Templates,
+        public_url: &str,
+    ) -> Result<ItemRow, ServiceError> {
+        let item = self
+            .transition_item(
+                actor,
+                item_id,
+                "urge",
+                TransitionInput {
+                    comment: Some(note.clone()),
+                    ..Default::default()
+                },
+                expected_version,
+            )
+            .await?;
+        let today = self.today();
+        let policy = Policy::default();
+        let mut news = Vec::new();
+        let lead = item.lead_person_id.or(match item.lead_post_id {
+            Some(post) => self
+                .store
+                .post_holders(&[post], today)
+                .await?
+                .first()
+                .map(|(_, p)| *p),
+            None => None,
+        });
+        let ids: Vec<Uuid> = [lead, item.responsible_person_id]
+            .into_iter()
+            .flatten()
+            .collect();
+        let shortcomings = HashMap::new();
+        let ctx = Context {
+            templates,
+            shortcomings: &shortcomings,
+            public_url,
+        };
+        let dates = ItemDates {
+            open: true,
+            awaiting_acceptance: false,
+            long_term: false,
+            due_on: item.due_on,
+            assigned_on: None,
+            accepted_on: None,
+        };
+        let level = reminders::escalation_level(&policy, &dates, today).max(3);
+        let due = Due {
+            kind: Kind::Overdue(0),
+            day: today,
+            audience: Audience::Owners,
+        };
+        for p in self.store.persons_by_ids(&ids).await? {
+            let Some(address) = p.email.clone() else {
+                continue;
+            };
+            let to = Recipient {
+                person_id: Some(p.id),
+                name: p.name.clone(),
+                address,
+            };
+            let mut r = self.render(&ctx, &item, &due, level, today, &to);
+            r.kind = "urge".into();
+            r.subject = format!("【督办】{}", short(&item.title, 20));
+            r.body_text = format!("督办意见：{note}\n\n{}", r.body_text);
+            r.idempotency_key = format!(
+                "{}:urge:v{}:{}",
+                item.id,
+                item.version,
+                to.address.to_lowercase()
+            );
+            news.push(r);
+        }
+        self.store.enqueue_reminders(news).await?;
+        Ok(item)
+    }
+
+    /// The outbox, as admins and supervisors (their jurisdiction) see it.
+    pub async fn reminders(
+        &self,
+        actor: &Actor,
+        status: Option<&str>,
+        item_id: Option<Uuid>,
+        page: PageRequest,
+    ) -> Result<(Page<ReminderRow>, u64), ServiceError> {
+        actor.require(Operation::Audit)?;
+        let reach = actor.reachable_agencies();
+        Ok(self
+            .store
+            .list_reminders(status, reach.as_deref(), item_id, page)
+            .await?)
+    }
+}
+
+/// The subject's headline and the message's first line for a due reminder.
+fn describe(due: &Due, item: &ItemRow, today: NaiveDate) -> (String, String) {
+    let over = item.due_on.map_or(0, |d| (today - d).num_days());
+    match due.kind {
+        Kind::Countdown(0) => (
+            "今天到期".into(),
+            "您负责的整改事项今天到期，请按时完成并提交佐证材料。".into(),
+        ),
+        Kind::Countdown(d) => (
+            format!("距整改时限还有{d}天"),
+            format!("您负责的整改事项距整改时限还有{d}天，请抓紧推进。"),
+        ),
+        Kind::Overdue(_) => (
+            format!("已逾期{over}天"),
+            format!("您负责的整改事项已逾期{over}天，请尽快完成整改或申请延期。"),
+        ),
+        Kind::Escalation(_) => (
+            format!("已逾期{over}天，请督办"),
+            format!("以下整改事项已逾期{over}天，请督促责任单位落实整改。"),
+        ),
+        Kind::NotAccepted => (
+            "交办后尚未签收".into(),
+            "交办给您的整改事项尚未签收，请及时签收并制定整改措施。".into(),
+        ),
+        Kind::NotAcceptedEscalation => (
+            "交办后仍未签收，请督办".into(),
+            "以下整改事项交办后仍未签收，请督促责任领导签收。".into(),
+        ),
+        Kind::ProgressReport => (
+            "请报告长期坚持事项进展".into(),
+            "您负责的长期坚持整改事项需定期报告进展，请及时填报。".into(),
+        ),
+    }
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n).chain(['…']).collect()
+    }
+}
+
+/// "Today" in `zone` when it is `today` in the service's zone (the sweep's reference day
+/// may be given; the offset between zones is applied at the current instant).
+fn today_in_zone(today: NaiveDate, service: Tz, zone: Tz) -> NaiveDate {
+    let now = Utc::now();
+    let shift = now.with_timezone(&zone).date_naive() - now.with_timezone(&service).date_naive();
+    today + shift
+}

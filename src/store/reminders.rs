@@ -1,0 +1,293 @@
+//! The reminder outbox: rows inserted once per idempotency key, claimed by senders under a
+//! lease (with `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer), then marked
+//! sent, rescheduled or failed. Also the sweep's candidate query.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+use uuid::Uuid;
+
+use super::{
+    Engine, Store, StoreError,
+    entity::{item, reminder},
+    items::ItemRow,
+    page::{Page, PageRequest},
+};
+
+/// An outbox row.
+pub type ReminderRow = reminder::Model;
+
+/// A reminder to enqueue.
+#[derive(Clone, Debug)]
+pub struct NewReminder {
+    pub item_id: Option<Uuid>,
+    pub agency_id: Option<Uuid>,
+    pub recipient_person_id: Option<Uuid>,
+    pub recipient_address: String,
+    pub channel: String,
+    pub kind: String,
+    pub refers_to: Option<NaiveDate>,
+    pub scheduled_at: DateTime<Utc>,
+    pub escalation_level: i32,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub idempotency_key: String,
+}
+
+/// Which items a sweep looks at: open states, and due dates (or acceptance and assignment
+/// times) on the days the policy may remind about.
+#[derive(Clone, Debug)]
+pub struct SweepWindow {
+    pub states: Vec<String>,
+    pub due_dates: Vec<NaiveDate>,
+    /// `[from, to)` ranges of `accepted_at` (long-term progress reports).
+    pub accepted_ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// `[from, to)` of `assigned_at` for items still waiting to be accepted.
+    pub assigned_range: (DateTime<Utc>, DateTime<Utc>),
+    pub awaiting_state: String,
+}
+
+impl Store {
+    /// Items a sweep must judge, in id order after `after`.
+    pub async fn sweep_candidates(
+        &self,
+        window: &SweepWindow,
+        after: Option<Uuid>,
+        limit: u64,
+    ) -> Result<Vec<ItemRow>, StoreError> {
+        let mut when = Condition::any()
+            .add(item::Column::DueOn.is_in(window.due_dates.iter().copied()))
+            .add(
+                Condition::all()
+                    .add(item::Column::State.eq(window.awaiting_state.as_str()))
+                    .add(item::Column::AssignedAt.gte(window.assigned_range.0))
+                    .add(item::Column::AssignedAt.lt(window.assigned_range.1)),
+            );
+        for (from, to) in &window.accepted_ranges {
+            when = when.add(
+                Condition::all()
+                    .add(item::Column::Category.eq("long_term"))
+                    .add(item::Column::AcceptedAt.gte(*from))
+                    .add(item::Column::AcceptedAt.lt(*to)),
+            );
+        }
+        let mut q = item::Entity::find()
+            .filter(item::Column::State.is_in(window.states.iter().cloned()))
+            .filter(when);
+        if let Some(after) = after {
+            q = q.filter(item::Column::Id.gt(after));
+        }
+        Ok(q.order_by_asc(item::Column::Id)
+            .limit(limit)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Enqueues reminders; a key already present is skipped. Returns how many were new.
+    pub async fn enqueue_reminders(&self, news: Vec<NewReminder>) -> Result<u64, StoreError> {
+        if news.is_empty() {
+            return Ok(0);
+        }
+        let now = Utc::now();
+        let rows = news.into_iter().map(|n| {
+            let id = Uuid::now_v7();
+            reminder::ActiveModel {
+                id: Set(id),
+                item_id: Set(n.item_id),
+                recipient_person_id: Set(n.recipient_person_id),
+                recipient_address: Set(n.recipient_address),
+                channel: Set(n.channel),
+                kind: Set(n.kind),
+                refers_to: Set(n.refers_to),
+                scheduled_at: Set(n.scheduled_at),
+                status: Set("pending".into()),
+                attempts: Set(0),
+                lease_until: Set(None),
+                last_error: Set(None),
+                sent_at: Set(None),
+                // Derived from the row: a rare duplicate delivery carries the same id.
+                message_id: Set(Some(format!("<reminder-{id}@rectify>"))),
+                escalation_level: Set(n.escalation_level),
+                subject: Set(Some(n.subject)),
+                idempotency_key: Set(n.idempotency_key),
+                agency_id: Set(n.agency_id),
+                body_text: Set(Some(n.body_text)),
+                body_html: Set(Some(n.body_html)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        });
+        let result = reminder::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(reminder::Column::IdempotencyKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(self.conn())
+            .await;
+        match result {
+            Ok(n) => Ok(n),
+            // sea-orm reports "nothing inserted" as an error when every row conflicted.
+            Err(sea_orm::DbErr::RecordNotInserted) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Claims up to `limit` due rows (pending and due, or sending with an expired lease),
+    /// marking them `sending` until `lease_until` and counting the attempt.
+    pub async fn claim_reminders(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<ReminderRow>, StoreError> {
+        let (p, lock) = match self.engine() {
+            Engine::Postgres => (["$1", "$2", "$3"], " FOR UPDATE SKIP LOCKED"),
+            Engine::Sqlite => (["?", "?", "?"], ""),
+        };
+        let sql = format!(
+            "UPDATE reminders SET status = 'sending', lease_until = {lease}, \
+               attempts = attempts + 1, updated_at = {now} \
+             WHERE id IN (SELECT id FROM reminders \
+               WHERE (status = 'pending' AND scheduled_at <= {now}) \
+                  OR (status = 'sending' AND lease_until < {now}) \
+               ORDER BY scheduled_at LIMIT {limit}{lock}) \
+             RETURNING *",
+            lease = p[0],
+            now = p[1],
+            limit = p[2],
+        );
+        let values: Vec<sea_orm::Value> = match self.engine() {
+            Engine::Postgres => vec![lease_until.into(), now.into(), (limit as i64).into()],
+            // SQLite numbers placeholders by position: `now` appears twice.
+            Engine::Sqlite => vec![
+                lease_until.into(),
+                now.into(),
+                now.into(),
+                now.into(),
+                (limit as i64).into(),
+            ],
+        };
+        let statement =
+            Statement::from_sql_and_values(self.conn().get_database_backend(), sql, values);
+        Ok(ReminderRow::find_by_statement(statement)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// Marks rows delivered.
+    pub async fn mark_sent(&self, ids: &[Uuid], at: DateTime<Utc>) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        reminder::Entity::update_many()
+            .col_expr(reminder::Column::Status, Expr::value("sent"))
+            .col_expr(reminder::Column::SentAt, Expr::value(at))
+            .col_expr(
+                reminder::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(reminder::Column::UpdatedAt, Expr::value(at))
+            .filter(reminder::Column::Id.is_in(ids.iter().copied()))
+            .filter(reminder::Column::Status.eq("sending"))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Gives a claimed row back untouched (its attempt not counted), for another round.
+    pub async fn release_reminder(&self, id: Uuid) -> Result<(), StoreError> {
+        reminder::Entity::update_many()
+            .col_expr(reminder::Column::Status, Expr::value("pending"))
+            .col_expr(
+                reminder::Column::Attempts,
+                Expr::col(reminder::Column::Attempts).sub(1),
+            )
+            .col_expr(
+                reminder::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(reminder::Column::Id.eq(id))
+            .filter(reminder::Column::Status.eq("sending"))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Reschedules a row after a temporary failure, or fails it for good (`retry_at` None).
+    pub async fn mark_unsent(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut q = reminder::Entity::update_many()
+            .col_expr(reminder::Column::LastError, Expr::value(error.to_owned()))
+            .col_expr(
+                reminder::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
+        q = match retry_at {
+            Some(at) => q
+                .col_expr(reminder::Column::Status, Expr::value("pending"))
+                .col_expr(reminder::Column::ScheduledAt, Expr::value(at)),
+            None => q.col_expr(reminder::Column::Status, Expr::value("failed")),
+        };
+        q.filter(reminder::Column::Id.eq(id))
+            .filter(reminder::Column::Status.eq("sending"))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// A page of reminders, newest first would need another index: in id (creation) order.
+    pub async fn list_reminders(
+        &self,
+        status: Option<&str>,
+        agency_ids: Option<&[Uuid]>,
+        item_id: Option<Uuid>,
+        page: PageRequest,
+    ) -> Result<(Page<ReminderRow>, u64), StoreError> {
+        let mut q = reminder::Entity::find();
+        if let Some(status) = status {
+            q = q.filter(reminder::Column::Status.eq(status));
+        }
+        if let Some(ids) = agency_ids {
+            q = q.filter(reminder::Column::AgencyId.is_in(ids.iter().copied()));
+        }
+        if let Some(item) = item_id {
+            q = q.filter(reminder::Column::ItemId.eq(item));
+        }
+        let total = q.clone().count(self.conn()).await?;
+        if let Some(after) = page.after {
+            q = q.filter(reminder::Column::Id.gt(after));
+        }
+        let rows = q
+            .order_by_asc(reminder::Column::Id)
+            .limit(page.limit())
+            .all(self.conn())
+            .await?;
+        Ok((Page::from_rows(rows, &page), total))
+    }
+
+    /// How many reminders are in each status (for `/metrics`).
+    pub async fn reminder_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(reminder::Entity::find()
+            .select_only()
+            .column(reminder::Column::Status)
+            .column_as(reminder::Column::Id.count(), "n")
+            .group_by(reminder::Column::Status)
+            .into_tuple::<(String, i64)>()
+            .all(self.conn())
+            .await?)
+    }
+}
