@@ -28,6 +28,8 @@ pub struct ItemFilterInput {
     pub due_after: Option<NaiveDate>,
     /// true: only overdue items (due date passed in the agency's time zone, neither closed nor cancelled).
     pub overdue: Option<bool>,
+    /// Only items at this escalation level: 0 normal, 1 蓝, 2 黄, 3 红 (督办).
+    pub escalation_level: Option<i32>,
 }
 
 #[derive(Default)]
@@ -66,6 +68,14 @@ impl ItemQuery {
             due_on_or_before: f.due_before,
             due_on_or_after: f.due_after,
             involving: None,
+            escalation: match f.escalation_level {
+                Some(level) => Some(
+                    services
+                        .escalation_filter(u8::try_from(level).unwrap_or(u8::MAX))
+                        .await?,
+                ),
+                None => None,
+            },
             overdue_on: match f.overdue {
                 Some(true) => Some(services.overdue_cutoffs().await?),
                 _ => None,

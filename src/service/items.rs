@@ -8,7 +8,7 @@ use super::{Actor, ServiceError, Services};
 use crate::{
     domain::access::Operation,
     store::{
-        items::{ItemFilter, ItemRow},
+        items::{EscalationFilter, ItemFilter, ItemRow},
         page::{Page, PageRequest},
         workflow::{EventRow, ExtensionRow},
     },
@@ -45,6 +45,38 @@ impl Services {
     ) -> Result<Vec<ExtensionRow>, ServiceError> {
         let item = self.item(actor, id).await?;
         Ok(self.store.extensions_of(item.id).await?)
+    }
+
+    /// The escalation-level filter for `level`, in each time zone agencies use.
+    pub async fn escalation_filter(&self, level: u8) -> Result<EscalationFilter, ServiceError> {
+        if level > 3 {
+            return Err(ServiceError::invalid(
+                "escalationLevel",
+                "levels are 0 to 3",
+            ));
+        }
+        let policy = crate::domain::reminders::Policy::default();
+        let (open_states, awaiting_state) = self.owner_states();
+        let zones = self
+            .overdue_cutoffs()
+            .await?
+            .into_iter()
+            .map(|(zone, today)| {
+                let tz: chrono_tz::Tz = zone.parse().unwrap_or(self.time_zone);
+                let day = today - chrono::Duration::days(policy.accept_within_days - 1);
+                let late = day
+                    .and_hms_opt(0, 0, 0)
+                    .and_then(|t| t.and_local_timezone(tz).earliest())
+                    .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+                (zone, today, late)
+            })
+            .collect();
+        Ok(EscalationFilter {
+            level,
+            open_states,
+            awaiting_state,
+            zones,
+        })
     }
 
     /// "Overdue" for the item filter: each time zone agencies use, with today's date there.

@@ -53,7 +53,9 @@ struct Context<'a> {
 }
 
 impl Services {
-    fn owner_states(&self) -> (Vec<String>, String) {
+    /// The states in which an item is with its owners (reminded and escalated), and the
+    /// state of an assignment waiting to be accepted — read from the workflow.
+    pub(crate) fn owner_states(&self) -> (Vec<String>, String) {
         let states_of = |action: &str| -> Vec<String> {
             self.workflow
                 .action(action)

@@ -2,6 +2,7 @@
 //! an index (`idx_items_agency_state`, `idx_items_state_due_on`, `idx_items_lead_person_state`).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::Query,
@@ -100,6 +101,81 @@ pub struct ItemFilter {
     /// Only items overdue: due before "today" in their agency's time zone and not closed or
     /// cancelled. The service passes each time zone in use with today's date there.
     pub overdue_on: Option<Vec<(String, NaiveDate)>>,
+    /// Only items at this escalation level (see `domain::reminders::escalation_level`).
+    pub escalation: Option<EscalationFilter>,
+}
+
+/// The escalation level as date ranges, per time zone in use.
+#[derive(Clone, Debug)]
+pub struct EscalationFilter {
+    pub level: u8,
+    /// States in which an item is with its owners (reminded, escalated).
+    pub open_states: Vec<String>,
+    /// The state of an item assigned and not yet accepted.
+    pub awaiting_state: String,
+    /// Per zone: its name, today there, and the instant before which an assignment is
+    /// late to be accepted.
+    pub zones: Vec<(String, NaiveDate, DateTime<Utc>)>,
+}
+
+impl EscalationFilter {
+    fn condition(&self) -> Condition {
+        let single = self.zones.len() == 1;
+        let per_zone = self
+            .zones
+            .iter()
+            .fold(Condition::any(), |any, (zone, today, late)| {
+                let d = |n: i64| *today + chrono::Duration::days(n);
+                let overdue = Condition::all().add(item::Column::DueOn.lt(*today));
+                let near = |from: i64, to: i64| {
+                    Condition::all()
+                        .add(item::Column::DueOn.gte(d(from)))
+                        .add(item::Column::DueOn.lte(d(to)))
+                };
+                let late_acceptance = Condition::all()
+                    .add(item::Column::State.eq(self.awaiting_state.as_str()))
+                    .add(item::Column::AssignedAt.lt(*late));
+                let not_overdue = Condition::any()
+                    .add(item::Column::DueOn.is_null())
+                    .add(item::Column::DueOn.gte(*today));
+                let level = match self.level {
+                    3 => overdue,
+                    2 => Condition::all()
+                        .add(not_overdue)
+                        .add(Condition::any().add(near(0, 3)).add(late_acceptance)),
+                    1 => Condition::all().add(near(4, 7)).add(late_acceptance.not()),
+                    _ => Condition::all()
+                        .add(not_overdue)
+                        .add(
+                            Condition::any()
+                                .add(item::Column::DueOn.is_null())
+                                .add(item::Column::DueOn.gt(d(7))),
+                        )
+                        .add(late_acceptance.not()),
+                };
+                let scoped = if single {
+                    level
+                } else {
+                    level.add(
+                        item::Column::AgencyId.in_subquery(
+                            Query::select()
+                                .column(agency::Column::Id)
+                                .from(agency::Entity)
+                                .and_where(agency::Column::TimeZone.eq(zone.as_str()))
+                                .to_owned(),
+                        ),
+                    )
+                };
+                any.add(scoped)
+            });
+        let open = item::Column::State.is_in(self.open_states.iter().cloned());
+        if self.level == 0 {
+            // Level 0: closed, waiting or not yet assigned items, or open ones far from due.
+            Condition::any().add(open.not()).add(per_zone)
+        } else {
+            Condition::all().add(open).add(per_zone)
+        }
+    }
 }
 
 impl ItemFilter {
@@ -131,6 +207,9 @@ impl ItemFilter {
                 who = who.add(item::Column::LeadPostId.is_in(posts.iter().copied()));
             }
             c = c.add(who);
+        }
+        if let Some(escalation) = &self.escalation {
+            c = c.add(escalation.condition());
         }
         if let Some(zones) = &self.overdue_on {
             c = c.add(item::Column::State.is_not_in(FINAL_STATES.iter().copied()));

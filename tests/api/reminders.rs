@@ -451,3 +451,69 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    the_escalation_level_filters_and_counts_in_sql_as_each_item_shows_it,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let mut expected: HashMap<String, i64> = HashMap::new();
+        for (title, days, level) in [
+            ("红", -2, 3),
+            ("黄", 2, 2),
+            ("蓝", 5, 1),
+            ("常", 30, 0),
+            ("迟", 30, 2),
+        ] {
+            let id = new_item(&app, &c.dept, title).await;
+            assign_due(&app, &c, &id, today() + chrono::Duration::days(days)).await;
+            if title == "迟" {
+                // Assigned five days ago and still not accepted.
+                app.store
+                    .execute_unprepared(&format!(
+                        "UPDATE items SET assigned_at = '{}' WHERE title = '迟'",
+                        (Utc::now() - chrono::Duration::days(5)).format("%Y-%m-%d %H:%M:%S%:z")
+                    ))
+                    .await
+                    .unwrap();
+            } else {
+                let v = version(&app, &id).await;
+                app.ok_as(
+                    &c.leader_token,
+                    crate::workflow::TRANSITION,
+                    json!({ "id": id, "action": "accept", "measures": "m", "v": v }),
+                )
+                .await;
+            }
+            expected.insert(id, level);
+        }
+        let unassigned = new_item(&app, &c.dept, "未交办").await;
+        expected.insert(unassigned, 0);
+        let all = app
+            .ok(
+                "{ items(first: 50) { nodes { id escalationLevel } } }",
+                json!({}),
+            )
+            .await;
+        for node in all["items"]["nodes"].as_array().unwrap() {
+            assert_eq!(
+                node["escalationLevel"].as_i64(),
+                expected.get(node["id"].as_str().unwrap()).copied(),
+                "{node}"
+            );
+        }
+        for level in 0..=3 {
+            let listed = app
+            .ok("query($l: Int!) { items(filter: { escalationLevel: $l }) { totalCount nodes { id escalationLevel } } }", json!({ "l": level }))
+            .await;
+            let want = expected.values().filter(|l| **l == level).count();
+            assert_eq!(
+                listed["items"]["totalCount"], want,
+                "level {level}: {listed}"
+            );
+            for node in listed["items"]["nodes"].as_array().unwrap() {
+                assert_eq!(node["escalationLevel"], level);
+            }
+        }
+    }
+);
