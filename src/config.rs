@@ -11,6 +11,8 @@ use std::{net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::domain::reminders::Policy;
+
 /// Why the settings could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -74,6 +76,16 @@ pub struct RemindSettings {
     pub retry_base: Duration,
     /// `RECTIFY_TEMPLATE_DIR`: overrides for the reminder templates.
     pub template_dir: Option<PathBuf>,
+    /// When reminders are due: `RECTIFY_REMIND_DAYS_BEFORE` (`14,7,3,1,0`),
+    /// `RECTIFY_REMIND_OVERDUE_EVERY_DAYS`, `RECTIFY_REMIND_ESCALATE_AFTER_DAYS`,
+    /// `RECTIFY_REMIND_ACCEPT_WITHIN_DAYS`, `RECTIFY_REMIND_LONG_TERM_EVERY_DAYS`.
+    /// Also `RECTIFY_REMIND_DIGEST_WEEKDAY` (`mon` … `sun`, empty: off): the day each person
+    /// gets one mail listing all their open items; and `RECTIFY_REMIND_REPORT_CALENDAR_DAY`
+    /// (default 5, 0: off): from this day of January on, each agency's coordinators are
+    /// reminded of earlier reports' shortcomings still open.
+    pub policy: Policy,
+    /// `RECTIFY_WEBHOOK_TIMEOUT_SECS`: how long one webhook POST may take.
+    pub webhook_timeout: Duration,
 }
 
 /// Limits that keep one request from hurting the service.
@@ -106,6 +118,35 @@ pub struct SmtpSettings {
     pub from: String,
     /// `RECTIFY_SMTP_TIMEOUT_SECS`: per-command timeout, well under the outbox lease.
     pub timeout: Duration,
+    /// `RECTIFY_SMTP_TLS`: `required` (STARTTLS, the default when a username is set),
+    /// `opportunistic` (STARTTLS when offered, the default otherwise), `wrapper` (TLS from
+    /// the first byte, port 465) or `none`.
+    pub tls: SmtpTls,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    None,
+    Opportunistic,
+    Required,
+    Wrapper,
+}
+
+impl FromStr for SmtpTls {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "off" => Ok(Self::None),
+            "opportunistic" => Ok(Self::Opportunistic),
+            "required" | "starttls" => Ok(Self::Required),
+            "wrapper" | "tls" | "smtps" => Ok(Self::Wrapper),
+            other => Err(format!(
+                "{other:?}: expected none, opportunistic, required or wrapper"
+            )),
+        }
+    }
 }
 
 impl std::fmt::Debug for SmtpSettings {
@@ -117,6 +158,7 @@ impl std::fmt::Debug for SmtpSettings {
             .field("password", &self.password.as_ref().map(|_| "***"))
             .field("from", &self.from)
             .field("timeout", &self.timeout)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -144,6 +186,7 @@ impl Default for Settings {
                 password: None,
                 from: "整改提醒 <rectify@localhost>".into(),
                 timeout: Duration::from_secs(20),
+                tls: SmtpTls::Opportunistic,
             },
             workflow_file: None,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -154,6 +197,8 @@ impl Default for Settings {
                 lease: Duration::from_secs(300),
                 retry_base: Duration::from_secs(30),
                 template_dir: None,
+                policy: Policy::default(),
+                webhook_timeout: Duration::from_secs(10),
             },
         }
     }
@@ -188,6 +233,15 @@ struct FileSettings {
     remind_lease_secs: Option<u64>,
     remind_retry_base_secs: Option<u64>,
     template_dir: Option<PathBuf>,
+    smtp_tls: Option<String>,
+    remind_days_before: Option<Vec<i64>>,
+    remind_overdue_every_days: Option<i64>,
+    remind_escalate_after_days: Option<i64>,
+    remind_accept_within_days: Option<i64>,
+    remind_long_term_every_days: Option<i64>,
+    remind_digest_weekday: Option<String>,
+    remind_report_calendar_day: Option<u32>,
+    webhook_timeout_secs: Option<u64>,
 }
 
 impl Settings {
@@ -331,6 +385,77 @@ impl Settings {
         remind.template_dir = env("RECTIFY_TEMPLATE_DIR")
             .map(PathBuf::from)
             .or(from_file.template_dir);
+        if let Some(d) = secs(
+            "RECTIFY_WEBHOOK_TIMEOUT_SECS",
+            from_file.webhook_timeout_secs,
+        )? {
+            remind.webhook_timeout = d;
+        }
+        let policy = &mut remind.policy;
+        if let Some(v) = env_or(
+            "RECTIFY_REMIND_DAYS_BEFORE",
+            from_file.remind_days_before.map(|days| {
+                days.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+        ) {
+            policy.days_before = v
+                .split(',')
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| parse("RECTIFY_REMIND_DAYS_BEFORE", d))
+                .collect::<Result<_, _>>()?;
+        }
+        let days = |name: &'static str, file: Option<i64>, into: &mut i64| {
+            if let Some(v) = env_or(name, file.map(|n| n.to_string())) {
+                *into = parse(name, &v)?;
+            }
+            Ok::<_, ConfigError>(())
+        };
+        days(
+            "RECTIFY_REMIND_OVERDUE_EVERY_DAYS",
+            from_file.remind_overdue_every_days,
+            &mut policy.overdue_every_days,
+        )?;
+        days(
+            "RECTIFY_REMIND_ESCALATE_AFTER_DAYS",
+            from_file.remind_escalate_after_days,
+            &mut policy.escalate_after_days,
+        )?;
+        days(
+            "RECTIFY_REMIND_ACCEPT_WITHIN_DAYS",
+            from_file.remind_accept_within_days,
+            &mut policy.accept_within_days,
+        )?;
+        days(
+            "RECTIFY_REMIND_LONG_TERM_EVERY_DAYS",
+            from_file.remind_long_term_every_days,
+            &mut policy.long_term_every_days,
+        )?;
+        if let Some(v) = env_or(
+            "RECTIFY_REMIND_DIGEST_WEEKDAY",
+            from_file.remind_digest_weekday,
+        ) {
+            remind.policy.digest_weekday = if v.trim().is_empty() || v.trim() == "off" {
+                None
+            } else {
+                Some(parse("RECTIFY_REMIND_DIGEST_WEEKDAY", &v)?)
+            };
+        }
+        if let Some(v) = env_or(
+            "RECTIFY_REMIND_REPORT_CALENDAR_DAY",
+            from_file.remind_report_calendar_day.map(|n| n.to_string()),
+        ) {
+            remind.policy.report_calendar_day = parse("RECTIFY_REMIND_REPORT_CALENDAR_DAY", &v)?;
+        }
+        let smtp = &mut settings.smtp;
+        smtp.tls = match env_or("RECTIFY_SMTP_TLS", from_file.smtp_tls) {
+            Some(v) => parse("RECTIFY_SMTP_TLS", &v)?,
+            // Never send a password in the clear unless told to.
+            None if smtp.username.is_some() => SmtpTls::Required,
+            None => SmtpTls::Opportunistic,
+        };
         settings.validate()?;
         Ok(settings)
     }
@@ -354,6 +479,46 @@ impl Settings {
                 "RECTIFY_MAX_UPLOAD_BYTES",
                 self.limits.max_upload_bytes.to_string(),
                 "must not exceed RECTIFY_MAX_BODY_BYTES",
+            ));
+        }
+        let policy = &self.remind.policy;
+        if policy.days_before.iter().any(|d| !(0..=366).contains(d)) {
+            return Err(invalid(
+                "RECTIFY_REMIND_DAYS_BEFORE",
+                format!("{:?}", policy.days_before),
+                "each must be a number of days from 0 (the due date) to 366",
+            ));
+        }
+        for (name, value) in [
+            (
+                "RECTIFY_REMIND_OVERDUE_EVERY_DAYS",
+                policy.overdue_every_days,
+            ),
+            (
+                "RECTIFY_REMIND_ACCEPT_WITHIN_DAYS",
+                policy.accept_within_days,
+            ),
+            (
+                "RECTIFY_REMIND_LONG_TERM_EVERY_DAYS",
+                policy.long_term_every_days,
+            ),
+        ] {
+            if !(1..=366).contains(&value) {
+                return Err(invalid(name, value.to_string(), "must be 1 to 366 days"));
+            }
+        }
+        if !(0..=366).contains(&policy.escalate_after_days) {
+            return Err(invalid(
+                "RECTIFY_REMIND_ESCALATE_AFTER_DAYS",
+                policy.escalate_after_days.to_string(),
+                "must be 0 to 366 days",
+            ));
+        }
+        if policy.report_calendar_day > 31 {
+            return Err(invalid(
+                "RECTIFY_REMIND_REPORT_CALENDAR_DAY",
+                policy.report_calendar_day.to_string(),
+                "a day of January (1–31), or 0 for off",
             ));
         }
         if self.remind.lease <= self.smtp.timeout * 2 {
@@ -416,6 +581,43 @@ mod tests {
         );
         assert_eq!(s.bind.port(), 9000);
         assert_eq!(s.time_zone, chrono_tz::Asia::Urumqi);
+    }
+
+    #[test]
+    fn the_reminder_policy_and_smtp_security_are_configurable() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.remind.policy, Policy::default());
+        assert_eq!(s.smtp.tls, SmtpTls::Opportunistic);
+        let s = load(&[
+            ("RECTIFY_REMIND_DAYS_BEFORE", "30, 10,0"),
+            ("RECTIFY_REMIND_OVERDUE_EVERY_DAYS", "3"),
+            ("RECTIFY_REMIND_ESCALATE_AFTER_DAYS", "5"),
+            ("RECTIFY_REMIND_DIGEST_WEEKDAY", "fri"),
+            ("RECTIFY_REMIND_REPORT_CALENDAR_DAY", "0"),
+            ("RECTIFY_SMTP_USERNAME", "robot"),
+            ("RECTIFY_SMTP_PASSWORD", "pw"),
+        ])
+        .unwrap();
+        let p = &s.remind.policy;
+        assert_eq!(p.days_before, vec![30, 10, 0]);
+        assert_eq!((p.overdue_every_days, p.escalate_after_days), (3, 5));
+        assert_eq!(p.digest_weekday, Some(chrono::Weekday::Fri));
+        assert_eq!(p.report_calendar_day, 0);
+        assert_eq!(
+            s.smtp.tls,
+            SmtpTls::Required,
+            "a password never goes out in the clear by default"
+        );
+        for (name, value) in [
+            ("RECTIFY_REMIND_DAYS_BEFORE", "7,-1"),
+            ("RECTIFY_REMIND_OVERDUE_EVERY_DAYS", "0"),
+            ("RECTIFY_REMIND_DIGEST_WEEKDAY", "someday"),
+            ("RECTIFY_REMIND_REPORT_CALENDAR_DAY", "40"),
+            ("RECTIFY_SMTP_TLS", "maybe"),
+        ] {
+            let err = load(&[(name, value)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod seed;
 pub mod service;
 pub mod startup;
 pub mod store;

@@ -84,6 +84,16 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Fill the database with synthetic agencies, people and items (for benchmarks).
+    Seed {
+        #[arg(long, default_value_t = 100)]
+        agencies: usize,
+        #[arg(long, default_value_t = 10_000)]
+        items: usize,
+        /// Random seed (same seed, same data; also keeps names unique across runs).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Accounts: bootstrap the first admin, issue tokens.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -303,6 +313,22 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             } else {
                 reminders.run_until(shutdown_signal()).await;
             }
+        }
+        Command::Seed {
+            agencies,
+            items,
+            seed,
+        } => {
+            let services = services(&settings).await?;
+            let started = std::time::Instant::now();
+            let done = rectify::seed::seed(&services, agencies, items, seed).await?;
+            println!(
+                "seeded {} agencies, {} persons, {} items in {:.1} s",
+                done.agencies,
+                done.persons,
+                done.items,
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Admin(command) => admin(command, &settings).await?,
         Command::Audit(command) => audit(command, &settings).await?,

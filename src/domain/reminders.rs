@@ -1,7 +1,7 @@
 //! Which reminders are due for an item on a date, the escalation level (三色督办), and the
 //! retry schedule of a failed delivery. Pure: dates in, decisions out.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// The reminder policy (defaults as DESIGN.md says).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +20,11 @@ pub struct Policy {
     /// A missed sweep (server down) still sends a reminder whose day passed at most this
     /// many days ago; older ones are skipped as stale.
     pub catch_up_days: i64,
+    /// The weekday each person gets one mail listing all their open items (None: no digest).
+    pub digest_weekday: Option<Weekday>,
+    /// From this day of January on, coordinators are reminded of earlier reports'
+    /// shortcomings whose items are still open (0: never).
+    pub report_calendar_day: u32,
 }
 
 impl Default for Policy {
@@ -31,6 +36,8 @@ impl Default for Policy {
             accept_within_days: 3,
             long_term_every_days: 30,
             catch_up_days: 2,
+            digest_weekday: None,
+            report_calendar_day: 5,
         }
     }
 }
@@ -191,6 +198,48 @@ pub fn due_reminders(policy: &Policy, item: &ItemDates, today: NaiveDate) -> Vec
         }
     }
     out
+}
+
+/// The day of the weekly digest due on `today`: the last digest weekday, if it is within the
+/// catch-up window (a sweep missed on the day still sends it, once).
+pub fn digest_day(policy: &Policy, today: NaiveDate) -> Option<NaiveDate> {
+    let weekday = policy.digest_weekday?;
+    let since = (7 + today.weekday().num_days_from_monday() as i64
+        - weekday.num_days_from_monday() as i64)
+        % 7;
+    let day = today - Duration::days(since);
+    within(policy, day, today).then_some(day)
+}
+
+/// The January reminder of the reporting calendar: annual reports go to the level above by
+/// 1 March and are public by 1 April, and must say what became of earlier reports'
+/// shortcomings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportCalendar {
+    /// The year the report now being written covers.
+    pub reporting_year: i32,
+    /// Reports covering this year or earlier list the shortcomings to account for.
+    pub earlier_reports_up_to: i32,
+    pub due_to_superior: NaiveDate,
+    pub due_public: NaiveDate,
+}
+
+/// The reporting-calendar reminder due on `today`, if any: any day of January from the
+/// configured day on (the outbox key makes it once a year).
+pub fn report_calendar(policy: &Policy, today: NaiveDate) -> Option<ReportCalendar> {
+    if policy.report_calendar_day == 0
+        || today.month() != 1
+        || today.day() < policy.report_calendar_day
+    {
+        return None;
+    }
+    let year = today.year();
+    Some(ReportCalendar {
+        reporting_year: year - 1,
+        earlier_reports_up_to: year - 2,
+        due_to_superior: NaiveDate::from_ymd_opt(year, 3, 1)?,
+        due_public: NaiveDate::from_ymd_opt(year, 4, 1)?,
+    })
 }
 
 /// The escalation level offices run (三色督办): 0 normal, 1 蓝 deadline within 7 days,
@@ -425,5 +474,40 @@ mod tests {
         assert_eq!(retry_delay(base, 2, 0.0).as_secs(), 60);
         assert_eq!(retry_delay(base, 3, 1.0).as_secs(), 180);
         assert_eq!(retry_delay(base, 30, 0.0).as_secs(), 3600);
+    }
+
+    #[test]
+    fn the_digest_goes_out_on_its_weekday_or_within_the_catch_up_window() {
+        let mut policy = Policy::default();
+        // 2026-11-23 is a Monday.
+        assert_eq!(digest_day(&policy, d("2026-11-23")), None, "off by default");
+        policy.digest_weekday = Some(Weekday::Mon);
+        assert_eq!(digest_day(&policy, d("2026-11-23")), Some(d("2026-11-23")));
+        assert_eq!(digest_day(&policy, d("2026-11-25")), Some(d("2026-11-23")));
+        assert_eq!(
+            digest_day(&policy, d("2026-11-26")),
+            None,
+            "three days late: skipped"
+        );
+        assert_eq!(digest_day(&policy, d("2026-11-22")), None, "Sunday before");
+        policy.digest_weekday = Some(Weekday::Fri);
+        // Across a month and a year end: Friday 2027-01-01.
+        assert_eq!(digest_day(&policy, d("2027-01-02")), Some(d("2027-01-01")));
+    }
+
+    #[test]
+    fn the_reporting_calendar_reminds_in_january_from_the_configured_day() {
+        let mut policy = Policy::default();
+        assert_eq!(report_calendar(&policy, d("2027-01-04")), None);
+        let due = report_calendar(&policy, d("2027-01-05")).unwrap();
+        assert_eq!(due.reporting_year, 2026);
+        assert_eq!(due.earlier_reports_up_to, 2025);
+        assert_eq!(due.due_to_superior, d("2027-03-01"));
+        assert_eq!(due.due_public, d("2027-04-01"));
+        assert!(report_calendar(&policy, d("2027-01-31")).is_some());
+        assert_eq!(report_calendar(&policy, d("2027-02-01")), None);
+        assert_eq!(report_calendar(&policy, d("2026-12-31")), None);
+        policy.report_calendar_day = 0;
+        assert_eq!(report_calendar(&policy, d("2027-01-20")), None);
     }
 }

@@ -11,8 +11,28 @@ use super::{
 };
 use crate::{
     jobs::Reminders,
-    store::{page::PageRequest, reminders::ReminderRow},
+    service::webhooks::mask_url,
+    store::{page::PageRequest, reminders::ReminderRow, webhooks::WebhookRow},
 };
+
+/// An agency's reminder webhook (企业微信/钉钉 robot or a gateway).
+#[derive(SimpleObject)]
+pub struct AgencyWebhook {
+    pub agency_id: ID,
+    /// The URL with its secret key hidden.
+    pub url: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<WebhookRow> for AgencyWebhook {
+    fn from(w: WebhookRow) -> Self {
+        Self {
+            agency_id: ID(w.agency_id.to_string()),
+            url: mask_url(&w.url),
+            updated_at: w.updated_at,
+        }
+    }
+}
 
 /// Where a reminder is in its delivery.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -40,8 +60,13 @@ impl ReminderStatus {
 pub struct Reminder {
     pub id: ID,
     pub item_id: Option<ID>,
+    /// An email address, or a webhook's URL with its secret key hidden.
     pub recipient: String,
-    /// countdown, overdue, escalation, not_accepted, not_accepted_escalation, progress_report, urge.
+    /// email or webhook.
+    pub channel: String,
+    /// countdown, overdue, escalation, not_accepted, not_accepted_escalation, progress_report,
+    /// urge, digest (a person's weekly list), report_calendar (January: earlier reports'
+    /// shortcomings still open).
     pub kind: String,
     /// The day the reminder belongs to.
     pub refers_to: Option<NaiveDate>,
@@ -61,7 +86,12 @@ impl From<ReminderRow> for Reminder {
         Self {
             id: ID(r.id.to_string()),
             item_id: r.item_id.map(|i| ID(i.to_string())),
-            recipient: r.recipient_address,
+            recipient: if r.channel == "webhook" {
+                mask_url(&r.recipient_address)
+            } else {
+                r.recipient_address
+            },
+            channel: r.channel,
             kind: r.kind,
             refers_to: r.refers_to,
             status: r.status,
@@ -114,6 +144,20 @@ impl ReminderQuery {
             Reminder::from,
         ))
     }
+
+    /// An agency's reminder webhook, for those who manage the agency.
+    async fn agency_webhook(
+        &self,
+        ctx: &Context<'_>,
+        agency_id: ID,
+    ) -> Result<Option<AgencyWebhook>> {
+        let agency_id = parse_id("agencyId", &agency_id)?;
+        Ok(ctx
+            .services()
+            .agency_webhook(ctx.actor(), agency_id)
+            .await?
+            .map(AgencyWebhook::from))
+    }
 }
 
 #[derive(Default)]
@@ -145,5 +189,22 @@ impl ReminderMutation {
             )
             .await?;
         Ok(Item(item))
+    }
+
+    /// Sets the webhook (企业微信/钉钉 group robot or an internal gateway) that gets the
+    /// agency's reminders beside email, as a JSON POST; `url: null` removes it.
+    /// Coordinators of the agency, supervisors above it and admins.
+    async fn set_agency_webhook(
+        &self,
+        ctx: &Context<'_>,
+        agency_id: ID,
+        url: Option<String>,
+    ) -> Result<Option<AgencyWebhook>> {
+        let agency_id = parse_id("agencyId", &agency_id)?;
+        Ok(ctx
+            .services()
+            .set_agency_webhook(ctx.actor(), agency_id, url)
+            .await?
+            .map(AgencyWebhook::from))
     }
 }

@@ -390,9 +390,10 @@ impl Item {
             assigned_on: item.assigned_at.map(|t| t.with_timezone(&tz).date_naive()),
             accepted_on: item.accepted_at.map(|t| t.with_timezone(&tz).date_naive()),
         };
-        let policy = domain::reminders::Policy::default();
         Ok(i32::from(domain::reminders::escalation_level(
-            &policy, &dates, today,
+            &services.policy,
+            &dates,
+            today,
         )))
     }
     /// 责任领导 by post: the post whose holder leads the item.

@@ -14,7 +14,11 @@ use rand::Rng;
 use crate::{
     config::{RemindSettings, Settings},
     domain::reminders::retry_delay,
-    mail::{Mailer, Outgoing, SendError, templates::Templates},
+    mail::{
+        Mailer, Outgoing, SendError,
+        templates::Templates,
+        webhook::{self, WebhookReminder, WebhookSender},
+    },
     service::{ServiceError, Services, reminders::SweepReport},
     store::reminders::ReminderRow,
 };
@@ -35,6 +39,7 @@ pub struct SendReport {
 pub struct Reminders {
     services: Services,
     mailer: Option<Mailer>,
+    webhooks: WebhookSender,
     templates: Arc<Templates>,
     settings: RemindSettings,
     smtp_timeout: Duration,
@@ -46,6 +51,8 @@ pub struct Reminders {
 pub enum RemindSetupError {
     #[error("SMTP settings: {0}")]
     Smtp(String),
+    #[error("{0}")]
+    Webhook(String),
     #[error("cannot read the templates: {0}")]
     Templates(#[from] std::io::Error),
 }
@@ -55,6 +62,8 @@ impl Reminders {
     pub fn new(services: Services, settings: &Settings) -> Result<Self, RemindSetupError> {
         Ok(Self {
             mailer: Mailer::from_settings(&settings.smtp, 4).map_err(RemindSetupError::Smtp)?,
+            webhooks: WebhookSender::new(settings.remind.webhook_timeout)
+                .map_err(RemindSetupError::Webhook)?,
             templates: Arc::new(Templates::load(settings.remind.template_dir.as_deref())?),
             settings: settings.remind.clone(),
             smtp_timeout: settings.smtp.timeout,
@@ -80,18 +89,23 @@ impl Reminders {
             .await
     }
 
-    /// Sends everything due now, until nothing due is left.
+    /// Sends everything due now, until nothing due is left. Without an SMTP host, emails
+    /// wait in the outbox (webhooks still go).
     pub async fn send_due(&self) -> Result<SendReport, ServiceError> {
         let mut report = SendReport::default();
-        let Some(mailer) = &self.mailer else {
-            return Ok(report);
+        let channels: &[&str] = if self.mailer.is_some() {
+            &["email", "webhook"]
+        } else {
+            &["webhook"]
         };
         let store = &self.services.store;
         loop {
             let now = Utc::now();
             let lease_until =
                 now + chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
-            let claimed = store.claim_reminders(now, lease_until, CLAIM_BATCH).await?;
+            let claimed = store
+                .claim_reminders(now, lease_until, CLAIM_BATCH, channels)
+                .await?;
             if claimed.is_empty() {
                 return Ok(report);
             }
@@ -102,7 +116,19 @@ impl Reminders {
                     store.release_reminder(row.id).await?;
                     continue;
                 }
-                match mailer.send(&outgoing(&row)).await {
+                let result = match (row.channel.as_str(), &self.mailer) {
+                    ("webhook", _) => {
+                        let (body, message_id) = webhook_body(&row);
+                        self.webhooks
+                            .send(&row.recipient_address, &body, &message_id)
+                            .await
+                    }
+                    (_, Some(mailer)) => mailer.send(&outgoing(&row)).await,
+                    (channel, None) => Err(SendError::Permanent(format!(
+                        "no sender for channel {channel:?}"
+                    ))),
+                };
+                match result {
                     Ok(()) => {
                         store.mark_sent(&[row.id], Utc::now()).await?;
                         report.sent += 1;
@@ -182,15 +208,35 @@ where
     }
 }
 
+fn message_id(row: &ReminderRow) -> String {
+    row.message_id
+        .clone()
+        .unwrap_or_else(|| format!("<reminder-{}@rectify>", row.id))
+}
+
+/// A webhook row's JSON body and Message-ID.
+fn webhook_body(row: &ReminderRow) -> (String, String) {
+    let message_id = message_id(row);
+    let body = webhook::payload(
+        row.body_text.as_deref().unwrap_or_default(),
+        &WebhookReminder {
+            message_id: message_id.clone(),
+            kind: row.kind.clone(),
+            item_id: row.item_id.map(|i| i.to_string()),
+            escalation_level: row.escalation_level,
+            subject: row.subject.clone().unwrap_or_default(),
+            refers_to: row.refers_to.map(|d| d.to_string()),
+        },
+    );
+    (body, message_id)
+}
+
 fn outgoing(row: &ReminderRow) -> Outgoing {
     Outgoing {
         to: row.recipient_address.clone(),
         subject: row.subject.clone().unwrap_or_default(),
         text: row.body_text.clone().unwrap_or_default(),
         html: row.body_html.clone().unwrap_or_default(),
-        message_id: row
-            .message_id
-            .clone()
-            .unwrap_or_else(|| format!("<reminder-{}@rectify>", row.id)),
+        message_id: message_id(row),
     }
 }

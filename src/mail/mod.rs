@@ -1,17 +1,21 @@
-//! Outgoing mail: reminder messages rendered from templates a deployer can change, and the
-//! pooled async SMTP transport that delivers them.
+//! Outgoing messages: reminders rendered from templates a deployer can change, the pooled
+//! async SMTP transport that delivers them, and the webhook channel beside it.
 
 pub mod templates;
+pub mod webhook;
 
 use std::time::Duration;
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, MultiPart},
-    transport::smtp::{Error as SmtpError, PoolConfig},
+    transport::smtp::{
+        Error as SmtpError, PoolConfig,
+        client::{Tls, TlsParameters},
+    },
 };
 
-use crate::config::SmtpSettings;
+use crate::config::{SmtpSettings, SmtpTls};
 
 /// A message ready to send.
 #[derive(Clone, Debug)]
@@ -70,6 +74,16 @@ impl Mailer {
                     .min_idle(0)
                     .idle_timeout(Duration::from_secs(30)),
             );
+        let parameters = || {
+            TlsParameters::new(smtp.host.clone())
+                .map_err(|e| format!("RECTIFY_SMTP_TLS for {:?}: {e}", smtp.host))
+        };
+        builder = builder.tls(match smtp.tls {
+            SmtpTls::None => Tls::None,
+            SmtpTls::Opportunistic => Tls::Opportunistic(parameters()?),
+            SmtpTls::Required => Tls::Required(parameters()?),
+            SmtpTls::Wrapper => Tls::Wrapper(parameters()?),
+        });
         if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
             builder =
                 builder.credentials(lettre::transport::smtp::authentication::Credentials::new(

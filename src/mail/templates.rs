@@ -1,26 +1,47 @@
-//! Reminder templates: `templates/reminder.subject.txt`, `reminder.txt` and `reminder.html`,
-//! built in and overridable by files of the same names in `RECTIFY_TEMPLATE_DIR`.
+//! Message templates, each a subject, a plain-text and an HTML file under `templates/`:
+//! `reminder.*` (one item), `digest.*` (a person's weekly list) and `report_calendar.*`
+//! (January: earlier reports' shortcomings still open). Built in, and overridable by files
+//! of the same names in `RECTIFY_TEMPLATE_DIR`.
 //!
-//! Placeholders are `{{name}}`, replaced by value (HTML-escaped in the HTML template).
-//! Written by hand: the templates need substitution only, and a template engine would add
-//! a language deployers must learn and a dependency to keep.
+//! Placeholders are `{{name}}`, replaced by value (HTML-escaped in the HTML template, except
+//! values whose name ends in `_html`, which the service has escaped itself). Written by
+//! hand: the templates need substitution only, and a template engine would add a language
+//! deployers must learn and a dependency to keep.
 
 use std::path::Path;
 
-/// The three reminder templates.
+/// One message's three templates.
 #[derive(Clone, Debug)]
-pub struct Templates {
+pub struct Template {
     pub subject: String,
     pub text: String,
     pub html: String,
 }
 
+/// Every message template.
+#[derive(Clone, Debug)]
+pub struct Templates {
+    pub reminder: Template,
+    pub digest: Template,
+    pub report_calendar: Template,
+}
+
+macro_rules! built_in {
+    ($name:literal) => {
+        Template {
+            subject: include_str!(concat!("../../templates/", $name, ".subject.txt")).to_owned(),
+            text: include_str!(concat!("../../templates/", $name, ".txt")).to_owned(),
+            html: include_str!(concat!("../../templates/", $name, ".html")).to_owned(),
+        }
+    };
+}
+
 impl Default for Templates {
     fn default() -> Self {
         Self {
-            subject: include_str!("../../templates/reminder.subject.txt").to_owned(),
-            text: include_str!("../../templates/reminder.txt").to_owned(),
-            html: include_str!("../../templates/reminder.html").to_owned(),
+            reminder: built_in!("reminder"),
+            digest: built_in!("digest"),
+            report_calendar: built_in!("report_calendar"),
         }
     }
 }
@@ -30,20 +51,28 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> std::io::Result<Self> {
         let mut t = Self::default();
         if let Some(dir) = dir {
-            for (name, slot) in [
-                ("reminder.subject.txt", &mut t.subject),
-                ("reminder.txt", &mut t.text),
-                ("reminder.html", &mut t.html),
+            for (name, template) in [
+                ("reminder", &mut t.reminder),
+                ("digest", &mut t.digest),
+                ("report_calendar", &mut t.report_calendar),
             ] {
-                let path = dir.join(name);
-                if path.exists() {
-                    *slot = std::fs::read_to_string(path)?;
+                for (suffix, slot) in [
+                    ("subject.txt", &mut template.subject),
+                    ("txt", &mut template.text),
+                    ("html", &mut template.html),
+                ] {
+                    let path = dir.join(format!("{name}.{suffix}"));
+                    if path.exists() {
+                        *slot = std::fs::read_to_string(path)?;
+                    }
                 }
             }
         }
         Ok(t)
     }
+}
 
+impl Template {
     /// Renders (subject, text, html) with `values`.
     pub fn render(&self, values: &[(&str, String)]) -> (String, String, String) {
         let subject = substitute(&self.subject, values, false);
@@ -66,7 +95,9 @@ pub fn substitute(template: &str, values: &[(&str, String)], html: bool) -> Stri
             Some(end) => {
                 let name = after[..end].trim();
                 match values.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) if html => out.push_str(&escape_html(v)),
+                    Some((_, v)) if html && !name.ends_with("_html") => {
+                        out.push_str(&escape_html(v))
+                    }
                     Some((_, v)) => out.push_str(v),
                     None => out.push_str(&rest[start..start + 2 + end + 2]),
                 }
@@ -82,7 +113,8 @@ pub fn substitute(template: &str, values: &[(&str, String)], html: bool) -> Stri
     out
 }
 
-fn escape_html(s: &str) -> String {
+/// Escapes text for HTML.
+pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -103,7 +135,11 @@ mod tests {
 
     #[test]
     fn placeholders_are_replaced_and_escaped_in_html() {
-        let values = [("name", "张<三>".to_owned())];
+        let values = [
+            ("name", "张<三>".to_owned()),
+            ("list_html", "<li>a</li>".to_owned()),
+        ];
+        assert_eq!(substitute("{{list_html}}", &values, true), "<li>a</li>");
         assert_eq!(substitute("您好{{ name }}", &values, false), "您好张<三>");
         assert_eq!(
             substitute("<b>{{name}}</b>", &values, true),
@@ -133,9 +169,31 @@ mod tests {
             "item_url",
         ];
         let values: Vec<(&str, String)> = names.iter().map(|n| (*n, "x".to_owned())).collect();
-        let (subject, text, html) = t.render(&values);
+        let (subject, text, html) = t.reminder.render(&values);
         for rendered in [&subject, &text, &html] {
             assert!(!rendered.contains("{{"), "{rendered}");
+        }
+        let names = [
+            "recipient_name",
+            "today",
+            "open_count",
+            "overdue_count",
+            "soon_count",
+            "overdue_headline",
+            "items_text",
+            "items_html",
+            "public_url",
+            "agency_name",
+            "year",
+            "due_to_superior",
+            "due_public",
+        ];
+        let values: Vec<(&str, String)> = names.iter().map(|n| (*n, "x".to_owned())).collect();
+        for template in [&t.digest, &t.report_calendar] {
+            let (subject, text, html) = template.render(&values);
+            for rendered in [&subject, &text, &html] {
+                assert!(!rendered.contains("{{"), "{rendered}");
+            }
         }
     }
 }

@@ -55,7 +55,7 @@ impl Services {
                 "levels are 0 to 3",
             ));
         }
-        let policy = crate::domain::reminders::Policy::default();
+        let policy = self.policy.clone();
         let (open_states, awaiting_state) = self.owner_states();
         let zones = self
             .overdue_cutoffs()

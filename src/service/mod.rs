@@ -6,6 +6,7 @@ pub mod actor;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod digests;
 mod error;
 pub mod evidence;
 pub mod import;
@@ -16,6 +17,7 @@ pub mod posts;
 pub mod reminders;
 pub mod reports;
 mod text;
+pub mod webhooks;
 pub mod workflow;
 
 pub use actor::Actor;
@@ -28,7 +30,11 @@ use chrono_tz::Tz;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::{config::Settings, domain::workflow::Workflow, store::Store};
+use crate::{
+    config::Settings,
+    domain::{reminders::Policy, workflow::Workflow},
+    store::Store,
+};
 
 /// A change to an item, published after its transaction committed (for subscriptions).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +60,8 @@ pub struct Services {
     pub evidence_dir: PathBuf,
     /// The largest evidence file accepted.
     pub max_upload_bytes: usize,
+    /// When reminders fall due; also what the escalation level is derived from.
+    pub policy: Arc<Policy>,
     changes: broadcast::Sender<ItemChange>,
 }
 
@@ -83,6 +91,7 @@ impl Services {
             token_ttl: defaults.token_ttl,
             evidence_dir: defaults.data_dir.join("evidence"),
             max_upload_bytes: defaults.limits.max_upload_bytes,
+            policy: Arc::new(defaults.remind.policy),
             changes: broadcast::channel(1024).0,
         }
     }
@@ -108,6 +117,7 @@ impl Services {
             token_ttl: settings.token_ttl,
             evidence_dir: settings.data_dir.join("evidence"),
             max_upload_bytes: settings.limits.max_upload_bytes,
+            policy: Arc::new(settings.remind.policy.clone()),
             ..Self::new(store, settings.time_zone)
         })
     }

@@ -33,6 +33,8 @@ const OVERDUE_HORIZON_WEEKS: i64 = 104;
 pub struct SweepReport {
     pub candidates: u64,
     pub enqueued: u64,
+    /// Weekly digests and reporting-calendar reminders enqueued.
+    pub lists: u64,
     /// Reminders with no address to send to (a person without an email).
     pub unaddressed: u64,
 }
@@ -43,6 +45,15 @@ struct Recipient {
     person_id: Option<Uuid>,
     name: String,
     address: String,
+}
+
+/// What the sweep learns about agencies once and reuses: the chain of agencies above each,
+/// their supervising contacts and webhooks.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    chains: HashMap<Uuid, Vec<Uuid>>,
+    supervisors: HashMap<Uuid, Vec<Recipient>>,
+    webhooks: HashMap<Uuid, Option<String>>,
 }
 
 /// What rendering a reminder needs beyond the item.
@@ -133,12 +144,12 @@ impl Services {
         public_url: &str,
         today: Option<NaiveDate>,
     ) -> Result<SweepReport, ServiceError> {
-        let policy = Policy::default();
+        let policy = self.policy.clone();
         let today = today.unwrap_or_else(|| self.today());
         let window = self.window(&policy, today);
         let mut report = SweepReport::default();
         let mut after = None;
-        let mut supervisors: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
+        let mut lookups = Lookups::default();
         loop {
             let items = self
                 .store
@@ -148,21 +159,21 @@ impl Services {
             after = Some(last.id);
             report.candidates += items.len() as u64;
             let (new, unaddressed) = self
-                .reminders_for(
-                    &items,
-                    &policy,
-                    today,
-                    templates,
-                    public_url,
-                    &mut supervisors,
-                )
+                .reminders_for(&items, &policy, today, templates, public_url, &mut lookups)
                 .await?;
             report.unaddressed += unaddressed;
             report.enqueued += self.store.enqueue_reminders(new).await?;
         }
+        report.lists += self
+            .enqueue_digests(&templates.digest, public_url, today)
+            .await?;
+        report.lists += self
+            .enqueue_report_calendar(&templates.report_calendar, public_url, today)
+            .await?;
         tracing::info!(
             candidates = report.candidates,
             enqueued = report.enqueued,
+            lists = report.lists,
             unaddressed = report.unaddressed,
             "reminder sweep"
         );
@@ -176,7 +187,7 @@ impl Services {
         today: NaiveDate,
         templates: &Templates,
         public_url: &str,
-        supervisors: &mut HashMap<Uuid, Vec<Recipient>>,
+        lookups: &mut Lookups,
     ) -> Result<(Vec<NewReminder>, u64), ServiceError> {
         let (open_states, awaiting_state) = self.owner_states();
         let agency_ids: Vec<Uuid> = items
@@ -279,13 +290,35 @@ impl Services {
                             .filter_map(|p| persons.get(&p).cloned())
                             .collect()
                     }
-                    Audience::Supervisors => {
-                        self.supervisors_of(item.agency_id, supervisors).await?
-                    }
+                    Audience::Supervisors => self.supervisors_of(item.agency_id, lookups).await?,
                 };
-                if recipients.is_empty() {
+                let webhook = self
+                    .webhook_for(item.agency_id, due.audience, lookups)
+                    .await?;
+                if recipients.is_empty() && webhook.is_none() {
                     unaddressed += 1;
                     continue;
+                }
+                if let Some((owner, url)) = webhook {
+                    let names = match due.audience {
+                        Audience::Supervisors => "督办部门".to_owned(),
+                        _ => recipients
+                            .iter()
+                            .map(|r| r.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    };
+                    let to = Recipient {
+                        person_id: None,
+                        name: if names.is_empty() {
+                            "各位".into()
+                        } else {
+                            names
+                        },
+                        address: url,
+                    };
+                    let email = self.render(&ctx, item, &due, level, local_today, &to);
+                    out.push(webhook_copy(email, owner));
                 }
                 for r in recipients {
                     out.push(self.render(&ctx, item, &due, level, local_today, &r));
@@ -295,14 +328,13 @@ impl Services {
         Ok((out, unaddressed))
     }
 
-    /// The supervising offices' contacts for an agency: supervisor accounts of the agency
-    /// and of every agency above it.
-    async fn supervisors_of(
+    /// The agency and every agency above it, nearest first.
+    async fn chain_of(
         &self,
         agency_id: Uuid,
-        cache: &mut HashMap<Uuid, Vec<Recipient>>,
-    ) -> Result<Vec<Recipient>, ServiceError> {
-        if let Some(found) = cache.get(&agency_id) {
+        lookups: &mut Lookups,
+    ) -> Result<Vec<Uuid>, ServiceError> {
+        if let Some(found) = lookups.chains.get(&agency_id) {
             return Ok(found.clone());
         }
         let mut chain = vec![agency_id];
@@ -314,6 +346,21 @@ impl Services {
             chain.push(parent);
             current = parent;
         }
+        lookups.chains.insert(agency_id, chain.clone());
+        Ok(chain)
+    }
+
+    /// The supervising offices' contacts for an agency: supervisor accounts of the agency
+    /// and of every agency above it.
+    async fn supervisors_of(
+        &self,
+        agency_id: Uuid,
+        lookups: &mut Lookups,
+    ) -> Result<Vec<Recipient>, ServiceError> {
+        if let Some(found) = lookups.supervisors.get(&agency_id) {
+            return Ok(found.clone());
+        }
+        let chain = self.chain_of(agency_id, lookups).await?;
         let found: Vec<Recipient> = self
             .store
             .contacts("supervisor", &chain)
@@ -325,8 +372,42 @@ impl Services {
                 address: email,
             })
             .collect();
-        cache.insert(agency_id, found.clone());
+        lookups.supervisors.insert(agency_id, found.clone());
         Ok(found)
+    }
+
+    /// The webhook a reminder about an item of `agency_id` also goes to, with the agency
+    /// that owns it: the agency's own for its people, the nearest supervising agency's
+    /// for escalations.
+    pub(crate) async fn webhook_for(
+        &self,
+        agency_id: Uuid,
+        audience: Audience,
+        lookups: &mut Lookups,
+    ) -> Result<Option<(Uuid, String)>, ServiceError> {
+        let candidates = match audience {
+            Audience::Supervisors => self.chain_of(agency_id, lookups).await?[1..].to_vec(),
+            _ => vec![agency_id],
+        };
+        let unknown: Vec<Uuid> = candidates
+            .iter()
+            .filter(|a| !lookups.webhooks.contains_key(a))
+            .copied()
+            .collect();
+        if !unknown.is_empty() {
+            let found = self.store.agency_webhooks(&unknown).await?;
+            for a in unknown {
+                lookups.webhooks.insert(a, found.get(&a).cloned());
+            }
+        }
+        Ok(candidates.into_iter().find_map(|a| {
+            lookups
+                .webhooks
+                .get(&a)
+                .cloned()
+                .flatten()
+                .map(|url| (a, url))
+        }))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -379,7 +460,7 @@ impl Services {
             ("level_label", reminders::level_label(level).to_owned()),
             ("item_url", format!("{}/#item={}", ctx.public_url, item.id)),
         ];
-        let (subject, text, html) = ctx.templates.render(&values);
+        let (subject, text, html) = ctx.templates.reminder.render(&values);
         NewReminder {
             item_id: Some(item.id),
             agency_id: Some(item.agency_id),
@@ -427,7 +508,7 @@ impl Services {
             )
             .await?;
         let today = self.today();
-        let policy = Policy::default();
+        let policy = self.policy.clone();
         let mut news = Vec::new();
         let lead = item.lead_person_id.or(match item.lead_post_id {
             Some(post) => self
@@ -483,6 +564,23 @@ impl Services {
             );
             news.push(r);
         }
+        let mut lookups = Lookups::default();
+        if let Some((owner, url)) = self
+            .webhook_for(item.agency_id, Audience::Owners, &mut lookups)
+            .await?
+        {
+            let to = Recipient {
+                person_id: None,
+                name: "各位".into(),
+                address: url,
+            };
+            let mut r = self.render(&ctx, &item, &due, level, today, &to);
+            r.kind = "urge".into();
+            r.subject = format!("【督办】{}", short(&item.title, 20));
+            r.body_text = format!("督办意见：{note}\n\n{}", r.body_text);
+            r.idempotency_key = format!("{}:urge:v{}:webhook", item.id, item.version);
+            news.push(webhook_copy(r, owner));
+        }
         self.store.enqueue_reminders(news).await?;
         Ok(item)
     }
@@ -502,6 +600,23 @@ impl Services {
             .list_reminders(status, reach.as_deref(), item_id, page)
             .await?)
     }
+}
+
+/// The webhook copy of a reminder rendered for `owner`'s webhook: one message per reminder
+/// (not per recipient). Its body is the plain text; the sender wraps it in the robot's JSON
+/// with the row's Message-ID.
+pub(crate) fn webhook_copy(mut rendered: NewReminder, owner: Uuid) -> NewReminder {
+    let key = rendered
+        .idempotency_key
+        .rsplit_once(':')
+        .map_or(rendered.idempotency_key.as_str(), |(head, _)| head)
+        .to_owned();
+    rendered.idempotency_key = format!("{key}:webhook:{owner}");
+    rendered.recipient_person_id = None;
+    rendered.channel = "webhook".into();
+    rendered.body_text = format!("{}\n\n{}", rendered.subject, rendered.body_text.trim_end());
+    rendered.body_html = String::new();
+    rendered
 }
 
 /// The subject's headline and the message's first line for a due reminder.
@@ -549,7 +664,7 @@ fn short(s: &str, n: usize) -> String {
 
 /// "Today" in `zone` when it is `today` in the service's zone (the sweep's reference day
 /// may be given; the offset between zones is applied at the current instant).
-fn today_in_zone(today: NaiveDate, service: Tz, zone: Tz) -> NaiveDate {
+pub(crate) fn today_in_zone(today: NaiveDate, service: Tz, zone: Tz) -> NaiveDate {
     let now = Utc::now();
     let shift = now.with_timezone(&zone).date_naive() - now.with_timezone(&service).date_naive();
     today + shift

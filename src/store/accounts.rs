@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    Statement, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -206,6 +206,23 @@ impl Store {
             .filter(account::Column::Role.eq(role))
             .filter(account::Column::AgencyId.is_in(agency_ids.iter().copied()))
             .filter(account::Column::DisabledAt.is_null())
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .filter_map(|a| a.agency_id.map(|agency| (agency, a.email, a.person_id)))
+            .collect())
+    }
+
+    /// Every live account of `role` with an agency: (agency, email, person).
+    pub async fn contacts_with_role(
+        &self,
+        role: &str,
+    ) -> Result<Vec<(Uuid, String, Option<Uuid>)>, StoreError> {
+        Ok(account::Entity::find()
+            .filter(account::Column::Role.eq(role))
+            .filter(account::Column::AgencyId.is_not_null())
+            .filter(account::Column::DisabledAt.is_null())
+            .order_by_asc(account::Column::AgencyId)
             .all(self.conn())
             .await?
             .into_iter()

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod agencies;
 pub mod audit;
+pub mod digests;
 pub mod entity;
 pub mod error;
 pub mod items;
@@ -17,7 +18,9 @@ pub mod persons;
 pub mod posts;
 pub mod reminders;
 pub mod reports;
+pub mod seed;
 pub mod tx;
+pub mod webhooks;
 pub mod workflow;
 
 use std::{path::Path, time::Duration};

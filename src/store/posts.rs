@@ -173,3 +173,24 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// The posts each of `person_ids` holds on `day`, as (post, person).
+    pub async fn posts_held_by(
+        &self,
+        person_ids: &[Uuid],
+        day: NaiveDate,
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        if person_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(post_tenure::Entity::find()
+            .filter(post_tenure::Column::PersonId.is_in(person_ids.iter().copied()))
+            .filter(held_on(day))
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(|t| (t.post_id, t.person_id))
+            .collect())
+    }
+}

@@ -140,14 +140,26 @@ impl Store {
         }
     }
 
-    /// Claims up to `limit` due rows (pending and due, or sending with an expired lease),
-    /// marking them `sending` until `lease_until` and counting the attempt.
+    /// Claims up to `limit` due rows on `channels` (pending and due, or sending with an
+    /// expired lease), marking them `sending` until `lease_until` and counting the attempt.
     pub async fn claim_reminders(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u64,
+        channels: &[&str],
     ) -> Result<Vec<ReminderRow>, StoreError> {
+        // Channel names are ours (never user input): inlined as literals.
+        debug_assert!(
+            channels
+                .iter()
+                .all(|c| c.chars().all(|ch| ch.is_ascii_lowercase()))
+        );
+        let channels = channels
+            .iter()
+            .map(|c| format!("'{c}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let (p, lock) = match self.engine() {
             Engine::Postgres => (["$1", "$2", "$3"], " FOR UPDATE SKIP LOCKED"),
             Engine::Sqlite => (["?", "?", "?"], ""),
@@ -156,8 +168,8 @@ impl Store {
             "UPDATE reminders SET status = 'sending', lease_until = {lease}, \
                attempts = attempts + 1, updated_at = {now} \
              WHERE id IN (SELECT id FROM reminders \
-               WHERE (status = 'pending' AND scheduled_at <= {now}) \
-                  OR (status = 'sending' AND lease_until < {now}) \
+               WHERE channel IN ({channels}) AND ((status = 'pending' AND scheduled_at <= {now}) \
+                  OR (status = 'sending' AND lease_until < {now})) \
                ORDER BY scheduled_at LIMIT {limit}{lock}) \
              RETURNING *",
             lease = p[0],

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod agency_webhook;
 pub mod api_token;
 pub mod calendar_feed;
 pub mod chain_head;

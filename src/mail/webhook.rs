@@ -1,0 +1,167 @@
+//! The webhook channel: a reminder as a JSON POST, in the text-message shape that 企业微信
+//! and 钉钉 group robots accept (`{"msgtype":"text","text":{"content":…}}`), with the
+//! structured reminder beside it under `rectify` for internal gateways.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::Serialize;
+
+use super::SendError;
+
+/// The structured part of a webhook message.
+#[derive(Clone, Debug, Serialize)]
+pub struct WebhookReminder {
+    pub message_id: String,
+    pub kind: String,
+    pub item_id: Option<String>,
+    pub escalation_level: i32,
+    pub subject: String,
+    /// The day the reminder belongs to.
+    pub refers_to: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    msgtype: &'static str,
+    text: Text<'a>,
+    rectify: &'a WebhookReminder,
+}
+
+/// The JSON body posted for a reminder.
+pub fn payload(content: &str, reminder: &WebhookReminder) -> String {
+    serde_json::to_string(&Body {
+        msgtype: "text",
+        text: Text { content },
+        rectify: reminder,
+    })
+    .expect("a reminder serialises")
+}
+
+/// Posts webhook messages (one pooled HTTP client).
+#[derive(Clone, Debug)]
+pub struct WebhookSender {
+    client: reqwest::Client,
+}
+
+impl WebhookSender {
+    /// A sender whose every POST (connection included) ends within `timeout`.
+    pub fn new(timeout: Duration) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("rectify/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the webhook client: {e}"))?;
+        Ok(Self { client })
+    }
+
+    /// Posts `body` (JSON) to `url`. 2xx is delivered unless a robot's JSON answer carries
+    /// an error code; 408, 429 and 5xx, refused connections and timeouts are temporary;
+    /// any other answer is permanent.
+    pub async fn send(&self, url: &str, body: &str, message_id: &str) -> Result<(), SendError> {
+        let response = self
+            .client
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
+            .header("Idempotency-Key", message_id)
+            .body(body.to_owned())
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_builder() {
+                    SendError::Permanent(format!("bad webhook URL: {e}"))
+                } else {
+                    SendError::Temporary(format!("webhook: {e}"))
+                }
+            })?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        classify(status, &text)
+    }
+}
+
+/// Whether a webhook answer means delivered, try again, or give up.
+fn classify(status: StatusCode, body: &str) -> Result<(), SendError> {
+    let brief: String = body.chars().take(200).collect();
+    if status.is_success() {
+        // Robots answer 200 with {"errcode": n, "errmsg": …}: 0 is delivered; -1 (busy)
+        // and 45009 / 130101 (rate limited, 企业微信 / 钉钉) are worth a retry.
+        let code = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("errcode").and_then(serde_json::Value::as_i64))
+            .unwrap_or(0);
+        return match code {
+            0 => Ok(()),
+            -1 | 45009 | 130101 => Err(SendError::Temporary(format!("webhook busy: {brief}"))),
+            _ => Err(SendError::Permanent(format!("webhook refused: {brief}"))),
+        };
+    }
+    let message = format!("webhook answered {status}: {brief}");
+    if status.is_server_error()
+        || status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+    {
+        Err(SendError::Temporary(message))
+    } else {
+        Err(SendError::Permanent(message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_classified_as_delivered_retry_or_give_up() {
+        assert!(classify(StatusCode::OK, "").is_ok());
+        assert!(classify(StatusCode::OK, r#"{"errcode":0,"errmsg":"ok"}"#).is_ok());
+        assert!(matches!(
+            classify(StatusCode::OK, r#"{"errcode":45009}"#),
+            Err(SendError::Temporary(_))
+        ));
+        assert!(matches!(
+            classify(
+                StatusCode::OK,
+                r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#
+            ),
+            Err(SendError::Permanent(_))
+        ));
+        for status in [503, 500, 429, 408] {
+            assert!(matches!(
+                classify(StatusCode::from_u16(status).unwrap(), ""),
+                Err(SendError::Temporary(_))
+            ));
+        }
+        for status in [400, 403, 404, 410] {
+            assert!(matches!(
+                classify(StatusCode::from_u16(status).unwrap(), ""),
+                Err(SendError::Permanent(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn payload_is_a_robot_text_message_with_the_reminder_beside_it() {
+        let r = WebhookReminder {
+            message_id: "<reminder-1@rectify>".into(),
+            kind: "countdown".into(),
+            item_id: Some("i".into()),
+            escalation_level: 2,
+            subject: "【整改提醒】x".into(),
+            refers_to: None,
+        };
+        let v: serde_json::Value = serde_json::from_str(&payload("内容\n第二行", &r)).unwrap();
+        assert_eq!(v["msgtype"], "text");
+        assert_eq!(v["text"]["content"], "内容\n第二行");
+        assert_eq!(v["rectify"]["escalation_level"], 2);
+    }
+}

@@ -1,0 +1,85 @@
+//! Agencies' reminder webhooks: set by whoever manages the agency's people (its
+//! coordinators, supervisors above it, admins). The URL carries the robot's secret key:
+//! it is shown back masked.
+
+use uuid::Uuid;
+
+use super::{Actor, ServiceError, Services};
+use crate::{domain::access::Operation, store::webhooks::WebhookRow};
+
+impl Services {
+    /// Sets an agency's webhook (`None` removes it). Only `http(s)` URLs with a host.
+    pub async fn set_agency_webhook(
+        &self,
+        actor: &Actor,
+        agency_id: Uuid,
+        url: Option<String>,
+    ) -> Result<Option<WebhookRow>, ServiceError> {
+        actor.require_in(Operation::ManagePeople, agency_id)?;
+        if self.store.agency(agency_id).await?.is_none() {
+            return Err(ServiceError::not_found("agency", agency_id));
+        }
+        let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        if let Some(url) = &url {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| ServiceError::invalid("url", format!("不是有效的网址：{e}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                return Err(ServiceError::invalid(
+                    "url",
+                    "webhook 地址须以 http:// 或 https:// 开头并包含主机名",
+                ));
+            }
+        }
+        let row = self
+            .store
+            .set_agency_webhook(agency_id, url.as_deref(), actor.account_id())
+            .await?;
+        tracing::info!(agency = %agency_id, set = row.is_some(), "agency webhook changed");
+        Ok(row)
+    }
+
+    /// An agency's webhook, for those who may set it.
+    pub async fn agency_webhook(
+        &self,
+        actor: &Actor,
+        agency_id: Uuid,
+    ) -> Result<Option<WebhookRow>, ServiceError> {
+        actor.require_in(Operation::ManagePeople, agency_id)?;
+        Ok(self.store.agency_webhook(agency_id).await?)
+    }
+}
+
+/// A webhook URL with its secret part (query, user info) hidden.
+pub fn mask_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => {
+            let mut shown = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
+            if let Some(port) = u.port() {
+                shown.push_str(&format!(":{port}"));
+            }
+            shown.push_str(u.path());
+            if u.query().is_some() {
+                shown.push_str("?…");
+            }
+            shown
+        }
+        Err(_) => "…".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_url;
+
+    #[test]
+    fn the_secret_key_of_a_robot_url_is_hidden() {
+        assert_eq!(
+            mask_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-secret"),
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…"
+        );
+        assert_eq!(
+            mask_url("http://user:pw@127.0.0.1:9000/hook"),
+            "http://127.0.0.1:9000/hook"
+        );
+    }
+}
