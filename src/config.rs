@@ -333,8 +333,11 @@ impl Settings {
         ) {
             smtp.port = parse("RECTIFY_SMTP_PORT", &v)?;
         }
-        smtp.username = env_or("RECTIFY_SMTP_USERNAME", from_file.smtp_username);
-        smtp.password = env_or("RECTIFY_SMTP_PASSWORD", from_file.smtp_password);
+        // An empty value (as `.env.example` leaves them) means unset.
+        smtp.username =
+            env_or("RECTIFY_SMTP_USERNAME", from_file.smtp_username).filter(|v| !v.is_empty());
+        smtp.password =
+            env_or("RECTIFY_SMTP_PASSWORD", from_file.smtp_password).filter(|v| !v.is_empty());
         if let Some(v) = env_or("RECTIFY_SMTP_FROM", from_file.smtp_from) {
             smtp.from = v;
         }

@@ -6,7 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_initial_schema;
 mod m20261123_000001_reminder_bodies;
-mod m20261124_000001_agency_webhooks;
+mod m20261124_000001_reminder_channels;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -17,7 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_initial_schema::Migration),
             Box::new(m20261123_000001_reminder_bodies::Migration),
-            Box::new(m20261124_000001_agency_webhooks::Migration),
+            Box::new(m20261124_000001_reminder_channels::Migration),
         ]
     }
 }

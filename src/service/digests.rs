@@ -19,6 +19,9 @@ use crate::{
     store::{items::ItemRow, reminders::NewReminder},
 };
 
+/// The job names under which the list messages record their last run.
+const DIGEST_JOB: &str = "weekly_digest";
+const CALENDAR_JOB: &str = "report_calendar";
 /// Persons judged per round trip for digests.
 const DIGEST_BATCH: u64 = 200;
 /// The most items a digest lists (the counts cover all).
@@ -47,6 +50,17 @@ impl Services {
         let Some(day) = reminders::digest_day(&policy, today) else {
             return Ok(0);
         };
+        // Once per digest day, not on every sweep of it.
+        let started = Utc::now();
+        if self
+            .store
+            .job_mark(DIGEST_JOB)
+            .await?
+            .0
+            .is_some_and(|last| last == day)
+        {
+            return Ok(0);
+        }
         let (open_states, awaiting_state) = self.owner_states();
         let mut enqueued = 0;
         let mut after = None;
@@ -135,6 +149,7 @@ impl Services {
             }
             enqueued += self.store.enqueue_reminders(news).await?;
         }
+        self.store.set_job_mark(DIGEST_JOB, day, started).await?;
         Ok(enqueued)
     }
 
@@ -151,6 +166,11 @@ impl Services {
         let Some(calendar) = reminders::report_calendar(&policy, today) else {
             return Ok(0);
         };
+        // Once a day through January (coordinators added later still hear of it).
+        let started = Utc::now();
+        if self.store.job_mark(CALENDAR_JOB).await?.0 == Some(today) {
+            return Ok(0);
+        }
         let not_final: Vec<String> = self
             .workflow
             .states()
@@ -283,6 +303,9 @@ impl Services {
             }
             enqueued += self.store.enqueue_reminders(news).await?;
         }
+        self.store
+            .set_job_mark(CALENDAR_JOB, today, started)
+            .await?;
         Ok(enqueued)
     }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
@@ -27,6 +27,13 @@ use crate::{
 const SWEEP_BATCH: u64 = 2000;
 /// How far back overdue items are still reminded weekly.
 const OVERDUE_HORIZON_WEEKS: i64 = 104;
+/// How many periods after acceptance long-term items are still asked for progress.
+const LONG_TERM_HORIZON_PERIODS: i64 = 24;
+/// The job name under which the sweep records how far it got.
+const SWEEP_JOB: &str = "reminder_sweep";
+/// Items changed this long before the last sweep started are judged again (a transaction
+/// may commit a little after it stamped `updated_at`).
+const CHANGE_MARGIN_SECS: i64 = 30;
 
 /// What a sweep did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -101,38 +108,52 @@ impl Services {
         )
     }
 
-    fn window(&self, policy: &Policy, today: NaiveDate) -> SweepWindow {
+    /// Which items a sweep judges: those whose dates put a reminder on one of `days` (each
+    /// widened by a day either side when agencies' time zones differ from the service's),
+    /// and those changed since `changed_since`.
+    fn window(
+        &self,
+        policy: &Policy,
+        days: &[NaiveDate],
+        zone_slack: i64,
+        changed_since: Option<DateTime<Utc>>,
+    ) -> SweepWindow {
         let (states, awaiting_state) = self.owner_states();
-        let slack = policy.catch_up_days + 1; // one more day: agencies' time zones differ
         let mut dates = HashSet::new();
-        for j in -1..=slack {
-            for d in &policy.days_before {
-                dates.insert(today + Duration::days(d - j));
-            }
-            dates.insert(today - Duration::days(policy.escalate_after_days + j));
-            for k in 0..OVERDUE_HORIZON_WEEKS {
-                dates.insert(today - Duration::days(1 + k * policy.overdue_every_days + j));
-            }
-        }
         let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let mut accepted_ranges = Vec::new();
+        let mut assigned_ranges = Vec::new();
         let period = policy.long_term_every_days.max(1);
-        let accepted_ranges = (1..=24)
-            .map(|k| {
-                let day = today - Duration::days(k * period);
-                (
-                    day_start(day - Duration::days(slack + 1)),
-                    day_start(day + Duration::days(2)),
-                )
-            })
-            .collect();
-        let earliest = today - Duration::days(2 * policy.accept_within_days + slack + 1);
-        let latest = today - Duration::days(policy.accept_within_days - 1);
+        let widen = |d: NaiveDate| {
+            (
+                day_start(d - Duration::days(zone_slack + 1)),
+                day_start(d + Duration::days(zone_slack + 1)),
+            )
+        };
+        for &day in days {
+            for j in -zone_slack..=zone_slack {
+                let d = day + Duration::days(j);
+                for before in &policy.days_before {
+                    dates.insert(d + Duration::days(*before));
+                }
+                dates.insert(d - Duration::days(policy.escalate_after_days));
+                let over = (0..OVERDUE_HORIZON_WEEKS)
+                    .map(|k| d - Duration::days(1 + k * policy.overdue_every_days.max(1)));
+                dates.extend(over);
+            }
+            for k in 1..=LONG_TERM_HORIZON_PERIODS {
+                accepted_ranges.push(widen(day - Duration::days(k * period)));
+            }
+            assigned_ranges.push(widen(day - Duration::days(policy.accept_within_days)));
+            assigned_ranges.push(widen(day - Duration::days(2 * policy.accept_within_days)));
+        }
         SweepWindow {
             states,
             due_dates: dates.into_iter().collect(),
             accepted_ranges,
-            assigned_range: (day_start(earliest), day_start(latest)),
+            assigned_ranges,
             awaiting_state,
+            changed_since,
         }
     }
 
@@ -146,7 +167,33 @@ impl Services {
     ) -> Result<SweepReport, ServiceError> {
         let policy = self.policy.clone();
         let today = today.unwrap_or_else(|| self.today());
-        let window = self.window(&policy, today);
+        let started = Utc::now();
+        // Days not covered yet (at most the catch-up window back); once today is covered,
+        // later sweeps judge only the items changed since the last one started.
+        let (last_day, last_started) = self.store.job_mark(SWEEP_JOB).await?;
+        let first = today - Duration::days(policy.catch_up_days);
+        let from = match last_day {
+            Some(last) if last >= today => None,
+            Some(last) if last + Duration::days(1) > first => Some(last + Duration::days(1)),
+            _ => Some(first),
+        };
+        let days: Vec<NaiveDate> = from
+            .map(|from| from.iter_days().take_while(|d| *d <= today).collect())
+            .unwrap_or_default();
+        let zone_slack = i64::from(
+            self.store
+                .time_zones_in_use()
+                .await?
+                .iter()
+                .any(|z| z.parse::<Tz>().ok() != Some(self.time_zone)),
+        );
+        let changed_since = match (last_day, last_started) {
+            // A sweep of a day already covered, or covering only what the last left: items
+            // changed since then may have become due on a day already covered.
+            (Some(_), Some(at)) => Some(at - Duration::seconds(CHANGE_MARGIN_SECS)),
+            _ => None,
+        };
+        let window = self.window(&policy, &days, zone_slack, changed_since);
         let mut report = SweepReport::default();
         let mut after = None;
         let mut lookups = Lookups::default();
@@ -175,8 +222,11 @@ impl Services {
             enqueued = report.enqueued,
             lists = report.lists,
             unaddressed = report.unaddressed,
+            days = days.len(),
             "reminder sweep"
         );
+        let covered = last_day.map_or(today, |last| last.max(today));
+        self.store.set_job_mark(SWEEP_JOB, covered, started).await?;
         Ok(report)
     }
 

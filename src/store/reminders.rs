@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{
     Engine, Store, StoreError,
-    entity::{item, reminder},
+    entity::{item, job_run, reminder},
     items::ItemRow,
     page::{Page, PageRequest},
 };
@@ -46,9 +46,11 @@ pub struct SweepWindow {
     pub due_dates: Vec<NaiveDate>,
     /// `[from, to)` ranges of `accepted_at` (long-term progress reports).
     pub accepted_ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>,
-    /// `[from, to)` of `assigned_at` for items still waiting to be accepted.
-    pub assigned_range: (DateTime<Utc>, DateTime<Utc>),
+    /// `[from, to)` ranges of `assigned_at` for items still waiting to be accepted.
+    pub assigned_ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     pub awaiting_state: String,
+    /// Items changed since this instant are judged whatever their dates.
+    pub changed_since: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -59,14 +61,24 @@ impl Store {
         after: Option<Uuid>,
         limit: u64,
     ) -> Result<Vec<ItemRow>, StoreError> {
-        let mut when = Condition::any()
-            .add(item::Column::DueOn.is_in(window.due_dates.iter().copied()))
-            .add(
+        let mut when = Condition::any();
+        if !window.due_dates.is_empty() {
+            when = when.add(item::Column::DueOn.is_in(window.due_dates.iter().copied()));
+        }
+        for (from, to) in &window.assigned_ranges {
+            when = when.add(
                 Condition::all()
                     .add(item::Column::State.eq(window.awaiting_state.as_str()))
-                    .add(item::Column::AssignedAt.gte(window.assigned_range.0))
-                    .add(item::Column::AssignedAt.lt(window.assigned_range.1)),
+                    .add(item::Column::AssignedAt.gte(*from))
+                    .add(item::Column::AssignedAt.lt(*to)),
             );
+        }
+        if let Some(since) = window.changed_since {
+            when = when.add(item::Column::UpdatedAt.gte(since));
+        }
+        if when.is_empty() {
+            return Ok(Vec::new());
+        }
         for (from, to) in &window.accepted_ranges {
             when = when.add(
                 Condition::all()
@@ -88,6 +100,39 @@ impl Store {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// How far the job `name` got: the last day it covered and when its last run started.
+    pub async fn job_mark(
+        &self,
+        name: &str,
+    ) -> Result<(Option<NaiveDate>, Option<DateTime<Utc>>), StoreError> {
+        Ok(job_run::Entity::find_by_id(name.to_owned())
+            .one(self.conn())
+            .await?
+            .map_or((None, None), |r| (r.last_day, r.last_started_at)))
+    }
+
+    /// Records that the job `name` covered `day` in a run started at `started`.
+    pub async fn set_job_mark(
+        &self,
+        name: &str,
+        day: NaiveDate,
+        started: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        job_run::Entity::insert(job_run::ActiveModel {
+            name: Set(name.to_owned()),
+            last_day: Set(Some(day)),
+            last_started_at: Set(Some(started)),
+        })
+        .on_conflict(
+            OnConflict::column(job_run::Column::Name)
+                .update_columns([job_run::Column::LastDay, job_run::Column::LastStartedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(self.conn())
+        .await?;
+        Ok(())
     }
 
     /// Enqueues reminders; a key already present is skipped. Returns how many were new.

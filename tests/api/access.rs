@@ -56,6 +56,8 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("createPerson", MANAGE),
         ("updatePerson", MANAGE),
         ("createPost", MANAGE),
+        ("setAgencyWebhook", MANAGE),
+        ("agencyWebhook", MANAGE),
         ("importReport", MANAGE),
         ("confirmLink", MANAGE),
         ("createItem", MANAGE),
@@ -121,6 +123,14 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
                 json!({ "a": c.dept, "t": format!("岗位{n}") })).await;
             code(&r)
         }
+        "setAgencyWebhook" => call(
+            "mutation($a: ID!, $u: String) { setAgencyWebhook(agencyId: $a, url: $u) { url } }",
+            json!({ "a": c.dept, "u": format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k{n}") }),
+        ).await,
+        "agencyWebhook" => call(
+            "query($a: ID!) { agencyWebhook(agencyId: $a) { url } }",
+            json!({ "a": c.dept }),
+        ).await,
         "importReport" => call("mutation($t: String!, $a: ID!) { importReport(input: { text: $t, agencyId: $a, dryRun: true }) { status } }",
             json!({ "t": REPORT, "a": c.dept })).await,
         "confirmLink" => call("mutation($id: ID!) { confirmLink(id: $id) { id } }", json!({ "id": w.link })).await,

@@ -517,3 +517,49 @@ store_test!(
         }
     }
 );
+
+store_test!(
+    a_repeated_sweep_judges_only_what_changed_since_the_last,
+    |backend| async move {
+        let sink = SmtpSink::start().await;
+        let app = spawn_app_with(backend, smtp_to(sink.addr)).await;
+        let c = cast(&app).await;
+        for n in 0..3 {
+            let id = new_item(&app, &c.dept, &format!("第{n}项")).await;
+            assign_due(&app, &c, &id, today() + chrono::Duration::days(7)).await;
+        }
+        let (first, _) = app.reminders.run_once().await.unwrap();
+        assert_eq!((first.candidates, first.enqueued), (3, 6), "{first:?}");
+        // An hour passes (items changed just before a sweep started are judged again, in
+        // case their transaction committed after it began).
+        let ago = |h| (Utc::now() - chrono::Duration::hours(h)).format("%Y-%m-%dT%H:%M:%S%:z");
+        let (two_hours_ago, hour_ago) = (ago(2), ago(1));
+        app.store
+            .execute_unprepared(&format!("UPDATE items SET updated_at = '{two_hours_ago}'"))
+            .await
+            .unwrap();
+        app.store
+            .execute_unprepared(&format!(
+                "UPDATE job_runs SET last_started_at = '{hour_ago}'"
+            ))
+            .await
+            .unwrap();
+        let (again, _) = app.reminders.run_once().await.unwrap();
+        assert_eq!(
+            (again.candidates, again.enqueued),
+            (0, 0),
+            "nothing changed, nothing judged: {again:?}"
+        );
+        // Assigned after today's sweep, due in 14 days: the next sweep still finds it.
+        let late = new_item(&app, &c.dept, "后交办的事项").await;
+        assign_due(&app, &c, &late, today() + chrono::Duration::days(14)).await;
+        let (next, sent) = app.reminders.run_once().await.unwrap();
+        assert_eq!((next.candidates, next.enqueued), (1, 2), "{next:?}");
+        assert_eq!(sent.sent, 2);
+        assert!(
+            sink.messages()
+                .iter()
+                .any(|m| m.header("Subject").unwrap().contains("距整改时限还有14天"))
+        );
+    }
+);

@@ -13,6 +13,7 @@ pub mod extension_request;
 pub mod item;
 pub mod item_event;
 pub mod item_supporting_unit;
+pub mod job_run;
 pub mod person;
 pub mod post;
 pub mod post_tenure;
