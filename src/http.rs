@@ -1,5 +1,6 @@
-//! The axum router: `/graphql`, the offline GraphQL IDE at `/`, health probes, and the
-//! layers every request passes (request id, tracing, body limit, timeout).
+//! The axum router: `/graphql`, the offline GraphQL IDE at `/`, evidence downloads,
+//! calendar feeds, health probes, and the layers every request passes (request id,
+//! tracing, body limit, timeout).
 
 use std::{sync::Arc, time::Duration};
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub services: Services,
     pub limits: Arc<Limits>,
+    /// The address people reach the service at (links in calendar feeds).
+    pub public_url: Arc<str>,
 }
 
 /// Builds the router with all its layers.
@@ -51,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
         .route("/evidence/{id}", get(evidence_download))
+        .route("/calendar/{file}", get(calendar_feed))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -64,7 +68,7 @@ pub fn router(state: AppState) -> Router {
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    tracing::info_span!("request", method = %req.method(), path = %logged_path(req.uri().path()), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 // async-graphql reads the body as a stream, past axum's DefaultBodyLimit:
@@ -76,6 +80,15 @@ pub fn router(state: AppState) -> Router {
                     limits.request_timeout,
                 )),
         )
+}
+
+/// A request's path as logged: a calendar feed's path holds its secret token.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/calendar/") {
+        "/calendar/…"
+    } else {
+        path
+    }
 }
 
 /// Request ids are UUID v7: unique, and sortable by time in the logs.
@@ -377,6 +390,36 @@ async fn evidence_download(
         body,
     )
         .into_response()
+}
+
+/// A person's calendar feed, `/calendar/<token>.ics`: the token in the path is the only
+/// credential (calendar programs send no headers). An unknown or revoked token is a bare
+/// 404 that tells nothing about why.
+async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(token) = file.strip_suffix(".ics") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match state.services.calendar_ics(token, &state.public_url).await {
+        Ok(ics) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, max-age=300"),
+                (HeaderName::from_static("x-content-type-options"), "nosniff"),
+            ],
+            ics,
+        )
+            .into_response(),
+        Err(ServiceError::NotFound { .. }) => StatusCode::NOT_FOUND.into_response(),
+        Err(ServiceError::Unavailable) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(ServiceError::Internal(cause)) => {
+            tracing::error!(error = %cause, "calendar feed failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        Err(other) => {
+            tracing::error!(error = %other, "calendar feed failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// RFC 5987 percent-encoding of a file name (for `filename*`).

@@ -65,6 +65,7 @@ impl Application {
             schema,
             services,
             limits: Arc::new(settings.limits.clone()),
+            public_url: settings.public_url.as_str().into(),
         };
         let listener =
             TcpListener::bind(settings.bind)

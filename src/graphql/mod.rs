@@ -2,6 +2,7 @@
 
 mod agency;
 mod auth;
+mod calendar;
 mod connection;
 pub mod error;
 mod import;
@@ -33,6 +34,7 @@ pub struct Query(
     auth::AuthQuery,
     workflow::WorkflowQuery,
     reminders::ReminderQuery,
+    calendar::CalendarQuery,
 );
 
 /// Every mutation.
@@ -45,6 +47,7 @@ pub struct Mutation(
     auth::AuthMutation,
     workflow::WorkflowMutation,
     reminders::ReminderMutation,
+    calendar::CalendarMutation,
 );
 
 /// The schema type served at `/graphql`.

@@ -49,12 +49,14 @@ pub fn token_digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn new_secret() -> Result<String, ServiceError> {
+/// A fresh secret: `prefix` and 256 random bits in hex. Calendar feed tokens are made the
+/// same way, under their own prefix.
+pub(super) fn new_secret(prefix: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
         ServiceError::Internal(StoreError::Setup(format!("no randomness available: {e}")))
     })?;
-    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+    Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
 fn hash_password(password: &str) -> Result<String, ServiceError> {
@@ -180,7 +182,7 @@ impl Services {
         name: &str,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<IssuedToken, ServiceError> {
-        let secret = new_secret()?;
+        let secret = new_secret(TOKEN_PREFIX)?;
         let token = self
             .store
             .insert_token(account_id, &token_digest(&secret), name, expires_at)

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod digests;
 mod error;
 pub mod evidence;

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod agencies;
 pub mod audit;
+pub mod calendar;
 pub mod digests;
 pub mod entity;
 pub mod error;

@@ -9,7 +9,7 @@ use crate::{
     workflow::{ASSIGN, CREATE_ITEM, NOTE, TRANSITION, assign, cast, new_item, version},
 };
 
-const REPORT: &str = "某市司法局2025年法治政府建设年度报告
+pub const REPORT: &str = "某市司法局2025年法治政府建设年度报告
 一、2025年推进法治政府建设的主要举措
 （一）深化行政执法规范化建设。全年开展执法案卷评查两次。
 二、存在的不足和原因
@@ -75,6 +75,14 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("verify", [F, "OK", F, F, F, F, F, F, U]),
         ("auditVerify", ["OK", "OK", F, F, F, F, F, F, U]),
         ("createAccount", ["OK", "OK", F, F, F, F, F, F, U]),
+        // A feed is a person's: accounts acting for none (here admin, supervisors and
+        // coordinators) have none to create.
+        ("createCalendarFeed", [F, F, F, F, F, "OK", "OK", "OK", U]),
+        ("revokeCalendarFeed", ["OK", F, F, F, F, F, F, F, U]),
+        (
+            "calendarFeeds",
+            ["OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", U],
+        ),
     ]
 };
 
@@ -206,6 +214,17 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
                 json!({ "e": format!("new{n}@test.local"), "a": c.dept, "p": c.responsible })).await;
             code(&r)
         }
+        "createCalendarFeed" => call("mutation { createCalendarFeed { token } }", json!({})).await,
+        "revokeCalendarFeed" => {
+            // Someone else's feed: a fresh person's, so every caller is a stranger to it.
+            let victim = crate::workflow::person(app, &c.dept, "赵六").await;
+            let token = issue_account(&app.services, &format!("feed{n}@test.local"), rectify::domain::AccountRole::Person,
+                Some(c.dept.parse().unwrap()), Some(victim.parse().unwrap())).await;
+            let feed = app.ok_as(&token, "mutation { createCalendarFeed { feed { id } } }", json!({})).await;
+            let id = feed["createCalendarFeed"]["feed"]["id"].clone();
+            call("mutation($id: ID!) { revokeCalendarFeed(id: $id) { revokedAt } }", json!({ "id": id })).await
+        }
+        "calendarFeeds" => call("{ calendarFeeds { id } }", json!({})).await,
         other => panic!("no operation {other}"),
     }
 }

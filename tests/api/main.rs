@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod agencies;
 mod audit;
+mod calendar;
 mod http_edges;
 mod import;
 mod limits;
