@@ -1,19 +1,19 @@
 //! Outgoing messages: reminders rendered from templates a deployer can change, the pooled
 //! async SMTP transport that delivers them, and the webhook channel beside it.
 
+pub mod pool;
 pub mod templates;
 pub mod webhook;
 
 use std::time::Duration;
 
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Message,
     message::{Mailbox, MultiPart},
-    transport::smtp::{
-        Error as SmtpError, PoolConfig,
-        client::{Tls, TlsParameters},
-    },
+    transport::smtp::{authentication::Credentials, client::TlsParameters},
 };
+
+use self::pool::{PoolError, Relay, RelayTls, SmtpPool};
 
 use crate::config::{SmtpSettings, SmtpTls};
 
@@ -42,7 +42,7 @@ pub enum SendError {
 /// The SMTP relay, with a connection pool.
 #[derive(Clone)]
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    pool: SmtpPool,
     from: Mailbox,
     timeout: Duration,
 }
@@ -64,35 +64,30 @@ impl Mailer {
             .from
             .parse()
             .map_err(|e| format!("RECTIFY_SMTP_FROM {:?} is not an address: {e}", smtp.from))?;
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-            .port(smtp.port)
-            // Well under the outbox lease, so a hung server never holds a row past it.
-            .timeout(Some(smtp.timeout))
-            .pool_config(
-                PoolConfig::new()
-                    .max_size(pool_size)
-                    .min_idle(0)
-                    .idle_timeout(Duration::from_secs(30)),
-            );
         let parameters = || {
             TlsParameters::new(smtp.host.clone())
                 .map_err(|e| format!("RECTIFY_SMTP_TLS for {:?}: {e}", smtp.host))
         };
-        builder = builder.tls(match smtp.tls {
-            SmtpTls::None => Tls::None,
-            SmtpTls::Opportunistic => Tls::Opportunistic(parameters()?),
-            SmtpTls::Required => Tls::Required(parameters()?),
-            SmtpTls::Wrapper => Tls::Wrapper(parameters()?),
-        });
-        if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
-            builder =
-                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
-                    user.clone(),
-                    password.clone(),
-                ));
-        }
+        let relay = Relay {
+            host: smtp.host.clone(),
+            port: smtp.port,
+            tls: match smtp.tls {
+                SmtpTls::None => RelayTls::None,
+                SmtpTls::Opportunistic => RelayTls::Opportunistic(parameters()?),
+                SmtpTls::Required => RelayTls::Required(parameters()?),
+                SmtpTls::Wrapper => RelayTls::Wrapper(parameters()?),
+            },
+            credentials: match (&smtp.username, &smtp.password) {
+                (Some(user), Some(password)) => {
+                    Some(Credentials::new(user.clone(), password.clone()))
+                }
+                _ => None,
+            },
+            // Well under the outbox lease, so a hung server never holds a row past it.
+            timeout: smtp.timeout,
+        };
         Ok(Some(Self {
-            transport: builder.build(),
+            pool: SmtpPool::new(relay, pool_size as usize),
             from,
             timeout: smtp.timeout,
         }))
@@ -116,8 +111,10 @@ impl Mailer {
             .map_err(|e| SendError::Permanent(format!("cannot build the message: {e}")))?;
         // lettre's timeout covers single socket operations, not a server that trickles its
         // replies (the greeting included): bound the whole exchange as well.
-        match tokio::time::timeout(self.timeout * 2, self.transport.send(email)).await {
-            Ok(result) => result.map(|_| ()).map_err(classify),
+        let envelope = email.envelope().clone();
+        let formatted = email.formatted();
+        match tokio::time::timeout(self.timeout * 2, self.pool.send(&envelope, &formatted)).await {
+            Ok(result) => result.map_err(classify),
             Err(_) => Err(SendError::Temporary(format!(
                 "the SMTP server did not finish within {:?} (timed out)",
                 self.timeout * 2
@@ -127,7 +124,7 @@ impl Mailer {
 }
 
 /// 5xx is permanent; everything else (4xx, connection, timeout, TLS) is worth a retry.
-fn classify(e: SmtpError) -> SendError {
+fn classify(e: PoolError) -> SendError {
     if e.is_permanent() {
         SendError::Permanent(e.to_string())
     } else {

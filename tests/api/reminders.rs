@@ -563,3 +563,32 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    one_connection_carries_a_burst_and_a_closed_one_is_replaced_unnoticed,
+    |backend| async move {
+        let sink = SmtpSink::start().await;
+        let app = spawn_app_with(backend, smtp_to(sink.addr)).await;
+        enqueue(&app, 50, "burst").await;
+        let burst = app.reminders.send_due().await.unwrap();
+        assert_eq!((burst.sent, burst.retried), (50, 0));
+        assert_eq!(sink.sessions(), 1, "the burst reused one connection");
+
+        // The relay now hangs up after every message; a connection idle for a while is
+        // checked before reuse, so nothing fails and nothing waits for a retry.
+        sink.behaviour.lock().unwrap().hang_up_after_message = true;
+        enqueue(&app, 1, "then-hang-up").await;
+        let last_on_the_old = app.reminders.send_due().await.unwrap();
+        assert_eq!(last_on_the_old.sent, 1);
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        enqueue(&app, 1, "after-idle").await;
+        let next = app.reminders.send_due().await.unwrap();
+        assert_eq!(
+            (next.sent, next.retried, next.failed),
+            (1, 0, 0),
+            "{next:?}"
+        );
+        assert_eq!(sink.messages().len(), 52);
+        assert_eq!(sink.sessions(), 2, "the closed connection was replaced");
+    }
+);

@@ -4,7 +4,10 @@
 
 use std::{
     net::SocketAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -23,6 +26,8 @@ pub struct Behaviour {
     pub mail_reply: Option<String>,
     /// Wait this long before every reply.
     pub delay: Duration,
+    /// Close the session after each accepted message (a relay that takes one per session).
+    pub hang_up_after_message: bool,
 }
 
 /// A received message.
@@ -113,6 +118,7 @@ pub struct SmtpSink {
     pub addr: SocketAddr,
     pub behaviour: Arc<Mutex<Behaviour>>,
     pub received: Arc<Mutex<Vec<Received>>>,
+    sessions: Arc<AtomicUsize>,
 }
 
 impl SmtpSink {
@@ -128,6 +134,7 @@ impl SmtpSink {
             addr: listener.local_addr().unwrap(),
             behaviour: Arc::default(),
             received: Arc::default(),
+            sessions: Arc::default(),
         };
         let served = sink.clone();
         tokio::spawn(async move {
@@ -141,12 +148,18 @@ impl SmtpSink {
         sink
     }
 
+    /// How many connections were accepted so far.
+    pub fn sessions(&self) -> usize {
+        self.sessions.load(Ordering::SeqCst)
+    }
+
     /// The messages received so far.
     pub fn messages(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 
     async fn session(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+        self.sessions.fetch_add(1, Ordering::SeqCst);
         let behaviour = || self.behaviour.lock().unwrap().clone();
         if behaviour().drop_connections {
             return Ok(());
@@ -213,6 +226,12 @@ impl SmtpSink {
                     to: to.clone(),
                     data,
                 });
+                if b.hang_up_after_message {
+                    write
+                        .write_all(reply(&b, "250 queued").await.as_bytes())
+                        .await?;
+                    return Ok(());
+                }
                 "250 queued".to_owned()
             } else if upper.starts_with("QUIT") {
                 write
