@@ -1,5 +1,5 @@
-//! The axum router: `/graphql`, the offline GraphQL IDE at `/`, evidence downloads,
-//! calendar feeds, health probes, and the layers every request passes (request id,
+//! The axum router: `/graphql`, the offline GraphQL IDE at `/`, evidence downloads, the
+//! 整改台账 ledger (XLSX), calendar feeds, health probes, and the layers every request passes (request id,
 //! tracing, body limit, timeout).
 
 use std::{sync::Arc, time::Duration};
@@ -11,7 +11,7 @@ use async_graphql::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, Request, State},
+    extract::{Path, Query, Request, State},
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -30,7 +30,7 @@ use crate::{
     assets,
     config::Limits,
     graphql::{self, AppSchema},
-    service::{Actor, ServiceError, Services},
+    service::{Actor, ServiceError, Services, ledger::LedgerScope},
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
         .route("/evidence/{id}", get(evidence_download))
+        .route("/ledger.xlsx", get(ledger_download))
         .route("/calendar/{file}", get(calendar_feed))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -390,6 +391,85 @@ async fn evidence_download(
         body,
     )
         .into_response()
+}
+
+/// The query of `GET /ledger.xlsx`.
+#[derive(serde::Deserialize)]
+struct LedgerQuery {
+    agency: Option<String>,
+    scope: Option<String>,
+}
+
+/// The 整改台账 of an agency (`scope=agency`, the default) or of its jurisdiction
+/// (`scope=jurisdiction`) as XLSX, for whoever may read it (`Authorization: Bearer …`).
+async fn ledger_download(
+    State(state): State<AppState>,
+    Query(query): Query<LedgerQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let actor = match caller(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let result = match ledger_request(&query) {
+        Ok((agency, scope)) => state.services.export_ledger(&actor, agency, scope).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(file) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{}",
+                        percent_encode(&file.file_name)
+                    ),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                (
+                    HeaderName::from_static("x-content-type-options"),
+                    "nosniff".to_owned(),
+                ),
+            ],
+            file.bytes,
+        )
+            .into_response(),
+        Err(e) => service_error(&e),
+    }
+}
+
+/// The agency and scope a ledger download asks for.
+fn ledger_request(query: &LedgerQuery) -> Result<(uuid::Uuid, LedgerScope), ServiceError> {
+    let agency = query.agency.as_deref().unwrap_or_default();
+    let agency = uuid::Uuid::parse_str(agency).map_err(|_| {
+        ServiceError::invalid(
+            "agency",
+            format!("agency {agency:?} is not an agency id (…/ledger.xlsx?agency=<id>)"),
+        )
+    })?;
+    let scope = LedgerScope::parse(query.scope.as_deref().unwrap_or("agency"))?;
+    Ok((agency, scope))
+}
+
+/// A plain-HTTP error response for a service error (downloads).
+fn service_error(e: &ServiceError) -> Response {
+    let code = e.code();
+    let status = match code {
+        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "NOT_FOUND" => StatusCode::NOT_FOUND,
+        "VALIDATION" => StatusCode::BAD_REQUEST,
+        "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let ServiceError::Internal(cause) = e {
+        tracing::error!(error = %cause, "internal error");
+    }
+    request_error(status, code, &e.to_string())
 }
 
 /// A person's calendar feed, `/calendar/<token>.ics`: the token in the path is the only

@@ -6,7 +6,12 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use rectify::{
     config::Settings,
-    service::{Actor, Services, audit::HeadDigest, auth::AccountInput},
+    service::{
+        Actor, Services,
+        audit::HeadDigest,
+        auth::AccountInput,
+        ledger::{LedgerImportOptions, LedgerScope},
+    },
     startup::{Application, Migrate, shutdown_signal},
     store::Store,
 };
@@ -100,11 +105,42 @@ enum Command {
     /// The audit trail: verify every item's hash chain, export the chain heads.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The 整改台账 ledger as XLSX: export an agency's (or a jurisdiction's), import an edited one.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Check that a running server answers /readyz (for container health checks).
     Healthcheck {
         /// The server to ask; default: the configured bind address.
         #[arg(long)]
         url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Write the ledger of an agency (or, with --jurisdiction, of it and every agency beneath it).
+    Export {
+        /// The agency (id).
+        #[arg(long)]
+        agency: uuid::Uuid,
+        /// Include every agency beneath it.
+        #[arg(long)]
+        jurisdiction: bool,
+        /// Where to write the workbook.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Apply an edited ledger: assign, accept with measures, report progress, row by row, in one
+    /// transaction. Exits 1 when a row is rejected.
+    Import {
+        /// The edited workbook (.xlsx).
+        file: PathBuf,
+        /// Report what would change and what would be rejected; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply the valid rows even when others are rejected (otherwise nothing is applied).
+        #[arg(long)]
+        apply_valid_rows: bool,
     },
 }
 
@@ -332,6 +368,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Admin(command) => admin(command, &settings).await?,
         Command::Audit(command) => audit(command, &settings).await?,
+        Command::Ledger(command) => ledger(command, &settings).await?,
         Command::Healthcheck { url } => {
             let url = url.unwrap_or_else(|| format!("http://{}/readyz", settings.bind));
             healthcheck(&url).await?;
@@ -394,6 +431,54 @@ async fn admin(command: AdminCommand, settings: &Settings) -> anyhow::Result<()>
         .await?;
     println!("token (shown once; send as `Authorization: Bearer <token>`):");
     println!("{}", token.secret);
+    Ok(())
+}
+
+async fn ledger(command: LedgerCommand, settings: &Settings) -> anyhow::Result<()> {
+    let services = services(settings).await?;
+    match command {
+        LedgerCommand::Export {
+            agency,
+            jurisdiction,
+            out,
+        } => {
+            let scope = if jurisdiction {
+                LedgerScope::Jurisdiction
+            } else {
+                LedgerScope::Agency
+            };
+            let file = services
+                .export_ledger(&Actor::System, agency, scope)
+                .await?;
+            std::fs::write(&out, &file.bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "{} items written to {} ({})",
+                file.rows,
+                out.display(),
+                file.file_name
+            );
+        }
+        LedgerCommand::Import {
+            file,
+            dry_run,
+            apply_valid_rows,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let options = LedgerImportOptions {
+                dry_run,
+                apply_valid_rows,
+            };
+            let report = services
+                .import_ledger(&Actor::System, &bytes, options)
+                .await?;
+            print!("{report}");
+            if !report.rejected.is_empty() {
+                std::process::exit(1);
+            }
+        }
+    }
     Ok(())
 }
 

@@ -13,18 +13,7 @@ use crate::service::ServiceError;
 
 /// The stable code of a service error.
 pub fn code_of(err: &ServiceError) -> &'static str {
-    match err {
-        ServiceError::NotFound { .. } => "NOT_FOUND",
-        ServiceError::Validation { .. } => "VALIDATION",
-        ServiceError::Conflict(_) => "CONFLICT",
-        ServiceError::StaleVersion { .. } => "STALE_VERSION",
-        ServiceError::Rule { code, .. } => code,
-        ServiceError::TooLarge(_) => "PAYLOAD_TOO_LARGE",
-        ServiceError::Unauthenticated => "UNAUTHENTICATED",
-        ServiceError::Forbidden(_) => "FORBIDDEN",
-        ServiceError::Unavailable => "UNAVAILABLE",
-        ServiceError::Internal(_) => "INTERNAL",
-    }
+    err.code()
 }
 
 impl From<ServiceError> for Error {

@@ -7,6 +7,7 @@ mod connection;
 pub mod error;
 mod import;
 mod item;
+mod ledger;
 mod links;
 pub mod loaders;
 mod person;
@@ -48,6 +49,7 @@ pub struct Mutation(
     workflow::WorkflowMutation,
     reminders::ReminderMutation,
     calendar::CalendarMutation,
+    ledger::LedgerMutation,
 );
 
 /// The schema type served at `/graphql`.

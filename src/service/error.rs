@@ -46,6 +46,23 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// The stable machine code of the error (GraphQL's `extensions.code`, a ledger import's
+    /// rejection code).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::NotFound { .. } => "NOT_FOUND",
+            ServiceError::Validation { .. } => "VALIDATION",
+            ServiceError::Conflict(_) => "CONFLICT",
+            ServiceError::StaleVersion { .. } => "STALE_VERSION",
+            ServiceError::Rule { code, .. } => code,
+            ServiceError::TooLarge(_) => "PAYLOAD_TOO_LARGE",
+            ServiceError::Unauthenticated => "UNAUTHENTICATED",
+            ServiceError::Forbidden(_) => "FORBIDDEN",
+            ServiceError::Unavailable => "UNAVAILABLE",
+            ServiceError::Internal(_) => "INTERNAL",
+        }
+    }
+
     /// A validation error on `field`.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         ServiceError::Validation {

@@ -12,6 +12,7 @@ mod error;
 pub mod evidence;
 pub mod import;
 pub mod items;
+pub mod ledger;
 pub mod links;
 pub mod persons;
 pub mod posts;

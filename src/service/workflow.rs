@@ -61,6 +61,31 @@ struct ActionInput {
     assignment: Option<Assignment>,
     due_on: Option<NaiveDate>,
     extension_id: Option<Uuid>,
+    /// Where the change came from, when not the action's own mutation (recorded in the
+    /// audit event's payload as `via`).
+    via: Option<Value>,
+}
+
+/// A change the ledger import makes to one item, taken as the action the API would take.
+#[derive(Clone, Debug)]
+pub(crate) enum LedgerChange {
+    /// 责任领导, 责任人, units, 完成时限 or 整改类别 changed: assign (or reassign).
+    Assign(Assignment),
+    /// 整改措施 written: the lead (or responsible person) accepts with these measures.
+    Accept { measures: String },
+    /// 进展情况 changed: report progress.
+    Progress(String),
+}
+
+impl LedgerChange {
+    /// The workflow action this change is taken as.
+    pub(crate) fn action(&self) -> &'static str {
+        match self {
+            LedgerChange::Assign(_) => "assign",
+            LedgerChange::Accept { .. } => "accept",
+            LedgerChange::Progress(_) => "report_progress",
+        }
+    }
 }
 
 /// Actions with inputs of their own, taken through their own mutations.
@@ -312,7 +337,43 @@ impl Services {
         Ok((item, extension.expect("decide_extension decides a request")))
     }
 
-    /// The heart of the workflow: decide, then write the decision under the caller's version.
+    /// Takes one ledger change inside the import's transaction `tx`, exactly as its own
+    /// mutation would (same rules, same audit event, `via` added to the event's payload).
+    pub(crate) async fn apply_ledger_change(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        item_id: Uuid,
+        change: LedgerChange,
+        expected_version: i32,
+        via: Value,
+    ) -> Result<ItemRow, ServiceError> {
+        let action = change.action();
+        let input = match change {
+            LedgerChange::Assign(assignment) => ActionInput {
+                assignment: Some(assignment),
+                ..Default::default()
+            },
+            LedgerChange::Accept { measures } => ActionInput {
+                measures: text::optional("measures", Some(&measures), 4000)?,
+                ..Default::default()
+            },
+            LedgerChange::Progress(progress) => ActionInput {
+                comment: Some(text::required("progress", &progress, 4000)?),
+                ..Default::default()
+            },
+        };
+        let input = ActionInput {
+            via: Some(via),
+            ..input
+        };
+        self.act_in(tx, actor, item_id, action, input, expected_version)
+            .await
+            .map(|(item, _)| item)
+    }
+
+    /// The heart of the workflow: decide, then write the decision under the caller's version,
+    /// in a transaction of its own.
     async fn act(
         &self,
         actor: &Actor,
@@ -324,9 +385,32 @@ impl Services {
         if matches!(actor, Actor::Anonymous) {
             return Err(ServiceError::Unauthenticated);
         }
-        let comment = text::optional("comment", input.comment.as_deref(), 4000)?;
         let tx = self.store.begin().await?;
-        let result = async {
+        let result = self
+            .act_in(&tx, actor, item_id, action, input, expected_version)
+            .await;
+        let (item, extension) = finish(tx, result).await?;
+        self.publish_item(&item, action);
+        Ok((item, extension))
+    }
+
+    /// [`Self::act`] inside a transaction the caller owns (and commits, or rolls back): the
+    /// ledger import applies many rows in one. Nothing is published; the caller publishes
+    /// once it committed.
+    async fn act_in(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        item_id: Uuid,
+        action: &str,
+        input: ActionInput,
+        expected_version: i32,
+    ) -> Result<(ItemRow, Option<ExtensionRow>), ServiceError> {
+        if matches!(actor, Actor::Anonymous) {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let comment = text::optional("comment", input.comment.as_deref(), 4000)?;
+        {
             let item = tx
                 .item(item_id)
                 .await?
@@ -362,9 +446,12 @@ impl Services {
             };
             let decision = self.workflow.decide(&facts, &roles, &request)?;
             let (update, mut payload, extension) =
-                self.effects(&tx, actor, &item, &decision, &input).await?;
+                self.effects(tx, actor, &item, &decision, &input).await?;
             if let Some(lead) = self.lead_of(&item, &update).await? {
                 payload["lead"] = lead;
+            }
+            if let Some(via) = &input.via {
+                payload["via"] = via.clone();
             }
             if !tx.update_item(item.id, expected_version, update).await? {
                 // Another writer got there between our read and our write.
@@ -395,10 +482,6 @@ impl Services {
                 .ok_or_else(|| ServiceError::not_found("item", item_id))?;
             Ok((item, extension))
         }
-        .await;
-        let (item, extension) = finish(tx, result).await?;
-        self.publish_item(&item, action);
-        Ok((item, extension))
     }
 
     /// What a decided action changes, besides the state: the columns, the event's payload,

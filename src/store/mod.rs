@@ -14,6 +14,7 @@ pub mod digests;
 pub mod entity;
 pub mod error;
 pub mod items;
+pub mod ledger;
 pub mod page;
 pub mod persons;
 pub mod posts;

@@ -83,6 +83,12 @@ const MATRIX: &[(&str, [&str; 9])] = {
             "calendarFeeds",
             ["OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", U],
         ),
+        // A row moving an assigned item's 完成时限 is an assignment (交办).
+        ("importLedger", MANAGE),
+        (
+            "ledger.xlsx",
+            ["SEES", "SEES", F, "SEES", F, "SEES", "EMPTY", "SEES", U],
+        ),
     ]
 };
 
@@ -225,6 +231,41 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             call("mutation($id: ID!) { revokeCalendarFeed(id: $id) { revokedAt } }", json!({ "id": id })).await
         }
         "calendarFeeds" => call("{ calendarFeeds { id } }", json!({})).await,
+        "importLedger" => {
+            let id = new_item(app, &c.dept, "台账导入").await;
+            assign(app, c, &id, "2026-12-31").await;
+            let v = version(app, &id).await;
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            for (col, (header, value)) in [("事项ID", id.clone()), ("版本", v.to_string()), ("完成时限", "2027-06-30".to_owned())].iter().enumerate() {
+                sheet.write_string(0, col as u16, *header).unwrap();
+                sheet.write_string(1, col as u16, value).unwrap();
+            }
+            let r = crate::ledger::import_as(app, token, workbook.save_to_buffer().unwrap(), false, false).await;
+            let outcome = match code(&r).as_str() {
+                "OK" => {
+                    let report = &r["data"]["importLedger"];
+                    match report["rejected"][0]["code"].as_str() {
+                        Some(code) => code.to_owned(),
+                        None if report["applied"] == true => "OK".to_owned(),
+                        None => panic!("neither applied nor rejected: {r:#}"),
+                    }
+                }
+                other => other.to_owned(),
+            };
+            if outcome != "OK" {
+                assert_eq!(version(app, &id).await, v, "importLedger refused but the item changed");
+            }
+            outcome
+        }
+        "ledger.xlsx" => {
+            let response = crate::ledger::export(app, token, &c.dept, "agency").await;
+            if response.status() != 200 {
+                return code(&response.json::<Value>().await.unwrap());
+            }
+            let sheet = crate::ledger::parse(&response.bytes().await.unwrap());
+            if sheet.item_ids().contains(&w.item) { "SEES" } else { "EMPTY" }.into()
+        }
         other => panic!("no operation {other}"),
     }
 }

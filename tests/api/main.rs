@@ -9,6 +9,7 @@ mod audit;
 mod calendar;
 mod http_edges;
 mod import;
+mod ledger;
 mod limits;
 mod links;
 mod persons;

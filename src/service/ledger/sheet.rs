@@ -1,0 +1,265 @@
+//! The ledger's XLSX codec: [`LedgerWriter`] writes rows as a workbook offices open in
+//! Excel or WPS (Chinese headers, frozen header row, widths, wrapped text, real dates), and
+//! [`read_ledger`] reads such a sheet back (xlsx only), by header, wherever the columns are.
+
+use std::{collections::HashMap, io::Cursor};
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::NaiveDate;
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use crate::domain::ledger::{Cell, CellKind, Column, LedgerRow};
+
+/// The ledger sheet's name; an import reads this sheet, or the first one.
+pub const SHEET_NAME: &str = "整改台账";
+
+/// Why a file could not be read or written as a ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum SheetError {
+    #[error("the file is not an XLSX workbook (Excel 2007 or later): {0}")]
+    NotXlsx(String),
+    #[error(
+        "no header row found: the first rows of sheet {sheet:?} do not name the columns 事项ID and 版本 (export a ledger and edit that file)"
+    )]
+    NoHeader { sheet: String },
+    #[error("the header row lacks the column(s) {}", .0.join("、"))]
+    MissingColumns(Vec<&'static str>),
+    #[error("the sheet has {0} rows; a ledger import takes at most {1}")]
+    TooManyRows(usize, usize),
+    #[error("the workbook could not be written: {0}")]
+    Write(#[from] XlsxError),
+}
+
+/// Writes ledger rows into a workbook, one row at a time.
+pub struct LedgerWriter {
+    sheet: Worksheet,
+    next_row: u32,
+    text: Format,
+    date: Format,
+    number: Format,
+}
+
+impl LedgerWriter {
+    /// A workbook with the header row written and frozen.
+    pub fn new() -> Result<Self, SheetError> {
+        let mut sheet = Worksheet::new();
+        sheet.set_name(SHEET_NAME)?;
+        let header = Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_border(FormatBorder::Thin)
+            .set_background_color(Color::RGB(0xD9E1F2));
+        // Columns an import reads changes from stand out.
+        let editable = header.clone().set_background_color(Color::RGB(0xFFF2CC));
+        for (col, column) in Column::ALL.iter().enumerate() {
+            let col = col as u16;
+            let format = if column.editable() {
+                &editable
+            } else {
+                &header
+            };
+            sheet.write_string_with_format(0, col, column.header(), format)?;
+            sheet.set_column_width(col, column.width())?;
+        }
+        sheet.set_row_height(0, 30)?;
+        sheet.set_freeze_panes(1, 0)?;
+        let cell = Format::new()
+            .set_align(FormatAlign::Top)
+            .set_border(FormatBorder::Thin);
+        Ok(Self {
+            sheet,
+            next_row: 1,
+            text: cell.clone().set_text_wrap(),
+            date: cell.clone().set_num_format("yyyy-mm-dd"),
+            number: cell.set_align(FormatAlign::Center),
+        })
+    }
+
+    /// Appends one item's row.
+    pub fn push(&mut self, row: &LedgerRow) -> Result<(), SheetError> {
+        let r = self.next_row;
+        for (col, column) in Column::ALL.iter().enumerate() {
+            let col = col as u16;
+            match row.cell(*column) {
+                Cell::Empty => {
+                    let format = match column.kind() {
+                        CellKind::Date => &self.date,
+                        _ => &self.text,
+                    };
+                    self.sheet.write_blank(r, col, format)?;
+                }
+                Cell::Text(t) => {
+                    self.sheet.write_string_with_format(r, col, t, &self.text)?;
+                }
+                Cell::Number(n) => {
+                    self.sheet
+                        .write_number_with_format(r, col, n, &self.number)?;
+                }
+                Cell::Date(d) => {
+                    self.sheet
+                        .write_datetime_with_format(r, col, excel_date(d)?, &self.date)?;
+                }
+            }
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// How many item rows were written.
+    pub fn rows(&self) -> usize {
+        (self.next_row - 1) as usize
+    }
+
+    /// The finished workbook's bytes, with a second sheet explaining how to fill it in.
+    pub fn finish(mut self) -> Result<Vec<u8>, SheetError> {
+        let last_col = (Column::ALL.len() - 1) as u16;
+        self.sheet
+            .autofilter(0, 0, self.next_row.saturating_sub(1).max(1), last_col)?;
+        let mut workbook = Workbook::new();
+        workbook.push_worksheet(self.sheet);
+        workbook.push_worksheet(instructions()?);
+        Ok(workbook.save_to_buffer()?)
+    }
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    use chrono::Datelike;
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+fn instructions() -> Result<Worksheet, SheetError> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name("填写说明")?;
+    sheet.set_column_width(0, 110)?;
+    let lines = [
+        "整改台账填写说明",
+        "黄色表头的列可以修改后导入：整改类别、整改措施、责任领导、责任单位、配合单位、责任人、完成时限、进展情况。其他列仅供查阅，导入时不读取。",
+        "修改责任领导、责任人、责任单位、配合单位、完成时限或整改类别，按“交办”处理（需联络员、督办部门或管理员权限）；责任领导填姓名（括号内的职务可保留），也可填岗位名称。",
+        "填写或修改整改措施，按“签收”处理（由责任领导或责任人在“已交办”状态下签收）；修改进展情况，按“报告进展”处理。",
+        "完成时限请填日期（如 2026-12-31）；配合单位之间用顿号“、”分隔。",
+        "请勿修改“事项ID”和“版本”两列：导入时按事项ID找到事项，版本与系统不一致（导出后事项已被修改）的行会被拒绝，请重新导出。",
+        "建议先“试导入”（dry run）：系统列出每一行将作的修改和被拒绝的原因，不写入任何数据。",
+    ];
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    for (i, line) in lines.iter().enumerate() {
+        let format = if i == 0 { &bold } else { &wrap };
+        sheet.write_string_with_format(i as u32, 0, *line, format)?;
+    }
+    Ok(sheet)
+}
+
+/// One data row of an imported sheet: its row number as Excel shows it (1-based) and a
+/// cell for every column the sheet has (blank ones included).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetRow {
+    pub row: u32,
+    pub cells: HashMap<Column, Cell>,
+}
+
+impl SheetRow {
+    /// The cell in `column` (empty when blank or when the sheet lacks the column).
+    pub fn cell(&self, column: Column) -> &Cell {
+        self.cells.get(&column).unwrap_or(&Cell::Empty)
+    }
+}
+
+/// Reads the ledger sheet of an XLSX workbook: the header row is the first of the top ten
+/// rows that names 事项ID; columns are found by header (order and extra columns do not
+/// matter; 事项ID and 版本 are required). Blank rows are skipped.
+pub fn read_ledger(bytes: &[u8], max_rows: usize) -> Result<Vec<SheetRow>, SheetError> {
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+    let names = workbook.sheet_names();
+    let name = names
+        .iter()
+        .find(|n| n.as_str() == SHEET_NAME)
+        .or_else(|| names.first())
+        .cloned()
+        .ok_or_else(|| SheetError::NotXlsx("the workbook has no sheet".into()))?;
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+    let (first_row, _) = range.start().unwrap_or((0, 0));
+    let rows: Vec<&[Data]> = range.rows().collect();
+
+    let header_at = rows
+        .iter()
+        .take(10)
+        .position(|cells| {
+            cells.iter().any(
+                |c| matches!(c, Data::String(s) if Column::from_header(s) == Some(Column::ItemId)),
+            )
+        })
+        .ok_or(SheetError::NoHeader { sheet: name })?;
+    let mut columns: Vec<(usize, Column)> = Vec::new();
+    for (i, cell) in rows[header_at].iter().enumerate() {
+        if let Data::String(s) = cell
+            && let Some(column) = Column::from_header(s)
+            && !columns.iter().any(|(_, c)| *c == column)
+        {
+            columns.push((i, column));
+        }
+    }
+    let missing: Vec<&'static str> = [Column::ItemId, Column::Version]
+        .into_iter()
+        .filter(|c| !columns.iter().any(|(_, have)| have == c))
+        .map(Column::header)
+        .collect();
+    if !missing.is_empty() {
+        return Err(SheetError::MissingColumns(missing));
+    }
+
+    let data = &rows[header_at + 1..];
+    let mut out = Vec::new();
+    for (offset, cells) in data.iter().enumerate() {
+        // Every column the sheet has, blank or not: a blank cell clears, a missing column
+        // leaves alone.
+        let row: HashMap<Column, Cell> = columns
+            .iter()
+            .map(|(i, column)| (*column, cells.get(*i).map_or(Cell::Empty, to_cell)))
+            .collect();
+        if row.values().all(|c| *c == Cell::Empty) {
+            continue;
+        }
+        if out.len() == max_rows {
+            let total = data
+                .iter()
+                .filter(|r| r.iter().any(|c| *c != Data::Empty))
+                .count();
+            return Err(SheetError::TooManyRows(total, max_rows));
+        }
+        out.push(SheetRow {
+            row: first_row + (header_at + 1 + offset) as u32 + 1,
+            cells: row,
+        });
+    }
+    Ok(out)
+}
+
+fn to_cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.trim().is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))
+                .map_or_else(|| Cell::Number(dt.as_f64()), Cell::Date)
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::DateTimeIso(s) => s
+            .get(..10)
+            .and_then(|d| d.parse().ok())
+            .map_or_else(|| Cell::Text(s.clone()), Cell::Date),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Text(format!("#{e}")),
+    }
+}
