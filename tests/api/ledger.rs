@@ -241,6 +241,26 @@ store_test!(
         assign(&app, &c, &assigned, "2026-12-31").await;
         let fresh = new_item(&app, &c.dept, "普法形式较为单一").await;
         new_item(&app, &c.other_city, "另一市的问题").await;
+        // Due in two days (黄) and overdue (红), in the agency's time zone.
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive();
+        let soon = new_item(&app, &c.dept, "两天后到期").await;
+        assign(
+            &app,
+            &c,
+            &soon,
+            &(today + chrono::Duration::days(2)).to_string(),
+        )
+        .await;
+        let late = new_item(&app, &c.dept, "已逾期").await;
+        assign(
+            &app,
+            &c,
+            &late,
+            &(today - chrono::Duration::days(1)).to_string(),
+        )
+        .await;
 
         let response = export(&app, Some(&app.admin_token), &c.dept, "agency").await;
         assert_eq!(response.status(), 200);
@@ -259,7 +279,7 @@ store_test!(
         assert_eq!(sheet.headers, HEADERS);
         assert_eq!(
             sheet.item_ids(),
-            vec![assigned.clone(), fresh.clone()],
+            vec![assigned.clone(), fresh.clone(), soon.clone(), late.clone()],
             "one row per item of the agency, no other agency's"
         );
 
@@ -296,9 +316,22 @@ store_test!(
         );
         assert_eq!(sheet.cell(&assigned, "版本"), &Data::Float(2.0));
         assert_eq!(sheet.cell(&fresh, "版本"), &Data::Float(1.0));
-        assert!(
-            matches!(sheet.cell(&assigned, "督办等级"), Data::Float(l) if (0.0..=3.0).contains(l))
-        );
+        // 督办等级 as the service derives it: the same as the item's escalationLevel.
+        for (id, level) in [(&soon, 2.0), (&late, 3.0), (&fresh, 0.0)] {
+            assert_eq!(sheet.cell(id, "督办等级"), &Data::Float(level), "{id}");
+        }
+        for id in [&assigned, &fresh, &soon, &late] {
+            let graphql = app
+                .ok(
+                    "query($id: ID!) { item(id: $id) { escalationLevel } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            assert_eq!(
+                Data::Float(graphql["item"]["escalationLevel"].as_f64().unwrap()),
+                *sheet.cell(id, "督办等级")
+            );
+        }
 
         let pane = pane(&bytes);
         assert!(pane.contains(r#"ySplit="1""#), "{pane}");

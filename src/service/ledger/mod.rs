@@ -4,6 +4,7 @@
 
 mod export;
 mod import;
+mod plan;
 mod rows;
 pub mod sheet;
 mod text;
