@@ -785,3 +785,105 @@ store_test!(
         assert_eq!(version(&app, &id).await, 1, "nothing was written");
     }
 );
+
+store_test!(
+    a_reported_item_shows_its_report_commitments_evidence_and_closing,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let imported = app
+            .ok(
+                "mutation($t: String!, $a: ID!) { importReport(input: { text: $t, agencyId: $a }) {
+                   shortcomings { item { id code } } } }",
+                json!({ "t": crate::access::REPORT, "a": c.dept }),
+            )
+            .await;
+        let first = &imported["importReport"]["shortcomings"][0]["item"];
+        let id = first["id"].as_str().unwrap().to_owned();
+        let code = first["code"].as_str().unwrap().to_owned();
+        assign(&app, &c, &id, "2026-12-31").await;
+        app.ok_as(
+            &c.leader_token,
+            TRANSITION,
+            json!({ "id": id, "action": "accept",
+            "measures": "开展执法人员专业培训", "v": version(&app, &id).await }),
+        )
+        .await;
+        let bytes = b"%PDF-1.4\n% ledger evidence\n%%EOF\n".to_vec();
+        let evidence =
+            crate::workflow::upload(&app, &c.responsible_token, &id, "培训通知.pdf", bytes).await;
+        let sha = evidence["data"]["addEvidence"]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.ok_as(
+            &c.responsible_token,
+            TRANSITION,
+            json!({ "id": id, "action": "submit",
+            "v": version(&app, &id).await }),
+        )
+        .await;
+        app.ok_as(
+            &c.supervisor,
+            TRANSITION,
+            json!({ "id": id, "action": "verify",
+            "outcome": "RECTIFIED", "v": version(&app, &id).await }),
+        )
+        .await;
+
+        let (_, sheet) = exported(&app, &c.supervisor, &c.city, "jurisdiction").await;
+        assert_eq!(sheet.rows.len(), 2, "one row per shortcoming of the report");
+        let text = |h: &str| sheet.cell(&id, h).to_string();
+        assert_eq!(text("台账编号"), code);
+        assert!(
+            text("问题来源").starts_with("年度报告："),
+            "{}",
+            text("问题来源")
+        );
+        assert!(text("问题来源").contains("2025"), "{}", text("问题来源"));
+        assert!(
+            text("问题描述").contains("执法人员专业素质有待提升"),
+            "{}",
+            text("问题描述")
+        );
+        assert!(
+            text("关联下一年度举措").starts_with("举措"),
+            "{}",
+            text("关联下一年度举措")
+        );
+        assert!(
+            text("关联下一年度举措").contains("（待确认）"),
+            "a proposed link is marked until confirmed"
+        );
+        assert!(
+            text("关联下一年度举措").contains("执法队伍"),
+            "{}",
+            text("关联下一年度举措")
+        );
+        assert_eq!(text("整改措施"), "开展执法人员专业培训");
+        let evidence = text("佐证材料");
+        assert!(evidence.starts_with("培训通知.pdf（"), "{evidence}");
+        assert!(
+            evidence.contains(&format!("SHA-256 {}", &sha[..12])),
+            "{evidence}"
+        );
+        assert_eq!(text("状态"), "已销号");
+        assert_eq!(text("整改结果"), "已整改");
+        assert_eq!(text("是否复发"), "否");
+        assert!(
+            text("验收人").contains("@test.local"),
+            "the verifying account"
+        );
+        for header in ["验收申请日期", "销号日期"] {
+            assert!(
+                matches!(sheet.cell(&id, header), Data::DateTime(d) if d.is_datetime()),
+                "{header} is a date cell"
+            );
+        }
+        assert_eq!(
+            sheet.cell(&id, "督办等级"),
+            &Data::Float(0.0),
+            "closed items are not escalated"
+        );
+    }
+);
