@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod email;
 pub mod reminders;
+pub mod report_section;
 pub mod values;
 pub mod workflow;
 
