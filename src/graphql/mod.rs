@@ -12,6 +12,7 @@ pub mod loaders;
 mod person;
 mod reminders;
 mod report;
+mod report_section;
 mod subscription;
 mod types;
 pub mod workflow;
@@ -30,6 +31,7 @@ pub struct Query(
     agency::AgencyQuery,
     person::PersonQuery,
     report::ReportQuery,
+    report_section::ReportSectionQuery,
     item::ItemQuery,
     auth::AuthQuery,
     workflow::WorkflowQuery,

@@ -16,6 +16,7 @@ pub mod links;
 pub mod persons;
 pub mod posts;
 pub mod reminders;
+pub mod report_section;
 pub mod reports;
 mod text;
 pub mod webhooks;

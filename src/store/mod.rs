@@ -18,6 +18,7 @@ pub mod page;
 pub mod persons;
 pub mod posts;
 pub mod reminders;
+pub mod report_section;
 pub mod reports;
 pub mod seed;
 pub mod tx;

@@ -14,6 +14,7 @@ mod links;
 mod persons;
 mod reminder_channels;
 mod reminders;
+mod report_section;
 mod schema_file;
 mod smtp_sink;
 mod subscription;
