@@ -97,10 +97,7 @@ impl Services {
             choose(self.store.annual_reports(agency_id, year).await?).ok_or_else(|| {
                 ServiceError::NotFound {
                     what: "annual report",
-                    id: format!(
-                        "of {} for {year} (no {year}年度报告 of this agency has been imported)",
-                        agency.name
-                    ),
+                    id: format!("of {} for {year}", agency.name),
                 }
             })?;
         let rows = self.store.section_rows(report.id).await?;

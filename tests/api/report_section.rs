@@ -226,7 +226,7 @@ store_test!(
         let third = &s["shortcomings"][2];
         assert_eq!(
             third["paragraph"],
-            "（三）关于“重大行政决策合法性审查机制不够健全”的问题。针对该问题，列入整改事项“重大行政决策合法性审查机制不够健全”，目前处于“待交办”环节。"
+            "（三）关于“重大行政决策合法性审查机制不够健全”的问题。针对该问题，已列入整改台账，目前处于“待交办”环节。"
         );
 
         // Markdown: a heading, the summary, each paragraph.

@@ -343,7 +343,7 @@ pub fn compose(input: &SectionInput) -> Section {
             items.sort_by_key(|i| i.standing == Standing::Cancelled);
             let numeral = chinese_numeral(i as u32 + 1);
             let heading = format!("（{numeral}）关于“{}”的问题。", prose::quote(&s.text));
-            let paragraph = format!("{heading}{}", prose::body(&items, input.as_of));
+            let paragraph = format!("{heading}{}", prose::body(&items, &s.text, input.as_of));
             SectionShortcoming {
                 id: s.id,
                 position: i + 1,

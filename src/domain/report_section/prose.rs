@@ -119,14 +119,18 @@ pub fn summary(year: i32, as_of: NaiveDate, c: &super::Counts) -> String {
 }
 
 /// A shortcoming's paragraph after its lead.
-pub fn body(items: &[SectionItem], as_of: NaiveDate) -> String {
+pub fn body(items: &[SectionItem], shortcoming: &str, as_of: NaiveDate) -> String {
     let (active, cancelled): (Vec<&SectionItem>, Vec<&SectionItem>) = items
         .iter()
         .partition(|i| i.standing != Standing::Cancelled);
     let mut s = match active.as_slice() {
         [] if cancelled.is_empty() => return "该问题尚未分解整改事项。".to_owned(),
         [] => return "该问题的整改事项已撤销。".to_owned(),
-        [only] => format!("针对该问题，{}。", item_sentence(only, true, as_of)),
+        [only] => {
+            // An imported item is titled with the shortcoming's own words: no need to repeat them.
+            let named = trim_end_punctuation(&only.title) != quote(shortcoming);
+            format!("针对该问题，{}。", item_sentence(only, Some(named), as_of))
+        }
         many => {
             let parts: Vec<String> = many
                 .iter()
@@ -135,7 +139,7 @@ pub fn body(items: &[SectionItem], as_of: NaiveDate) -> String {
                     format!(
                         "{}是{}",
                         chinese_numeral(i as u32 + 1),
-                        item_sentence(item, false, as_of)
+                        item_sentence(item, None, as_of)
                     )
                 })
                 .collect();
@@ -153,11 +157,14 @@ pub fn body(items: &[SectionItem], as_of: NaiveDate) -> String {
 }
 
 /// One item: its measures (or title), where it stands with dates, and its evidence.
-fn item_sentence(item: &SectionItem, only: bool, as_of: NaiveDate) -> String {
+/// `only`: the shortcoming's one item, and whether its title says more than the shortcoming.
+fn item_sentence(item: &SectionItem, only: Option<bool>, as_of: NaiveDate) -> String {
+    let title = trim_end_punctuation(&item.title);
     let mut s = match (&item.measures, only) {
         (Some(m), _) => clause(m),
-        (None, true) => format!("列入整改事项“{}”", trim_end_punctuation(&item.title)),
-        (None, false) => format!("“{}”", trim_end_punctuation(&item.title)),
+        (None, Some(true)) => format!("列入整改事项“{title}”"),
+        (None, Some(false)) => "已列入整改台账".to_owned(),
+        (None, None) => format!("“{title}”"),
     };
     s.push('，');
     let on = |d: Option<NaiveDate>| {

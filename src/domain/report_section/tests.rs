@@ -373,3 +373,23 @@ fn markdown_and_docx_carry_the_same_text() {
     let bytes = docx::docx(&section).unwrap();
     assert!(bytes.starts_with(b"PK\x03\x04"));
 }
+
+#[test]
+fn an_item_titled_with_the_shortcomings_words_is_not_named_again() {
+    let s = shortcoming("学法制度落实不到位。形式单一。");
+    let mut same = item(&s, "assigned");
+    same.title = "学法制度落实不到位".to_owned();
+    same.due_on = Some(d("2026-12-31"));
+    let other = shortcoming("执法不规范。");
+    let mut named = item(&other, "identified");
+    named.title = "规范执法文书".to_owned();
+    let section = compose(&input(vec![s, other], vec![same, named], vec![]));
+    assert_eq!(
+        section.shortcomings[0].paragraph,
+        "（一）关于“学法制度落实不到位”的问题。针对该问题，已列入整改台账，目前处于“已交办”环节，整改时限为2026年12月31日。"
+    );
+    assert_eq!(
+        section.shortcomings[1].paragraph,
+        "（二）关于“执法不规范”的问题。针对该问题，列入整改事项“规范执法文书”，目前处于“待交办”环节。"
+    );
+}
