@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod dashboard;
 pub mod email;
 pub mod reminders;
 pub mod report_section;

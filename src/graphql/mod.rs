@@ -4,6 +4,7 @@ mod agency;
 mod auth;
 mod calendar;
 mod connection;
+mod dashboard;
 pub mod error;
 mod import;
 mod item;
@@ -37,6 +38,7 @@ pub struct Query(
     workflow::WorkflowQuery,
     reminders::ReminderQuery,
     calendar::CalendarQuery,
+    dashboard::DashboardQuery,
 );
 
 /// Every mutation.

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod audit;
 pub mod calendar;
+pub mod dashboard;
 pub mod digests;
 pub mod entity;
 pub mod error;
