@@ -1,6 +1,6 @@
 //! The axum router: `/graphql`, the offline GraphQL IDE at `/`, evidence downloads, the
-//! 整改台账 ledger (XLSX), calendar feeds, health probes, and the layers every request passes (request id,
-//! tracing, body limit, timeout).
+//! report section as DOCX, the 整改台账 ledger as XLSX, calendar feeds, health probes, and
+//! the layers every request passes (request id, tracing, body limit, timeout).
 
 use std::{sync::Arc, time::Duration};
 
@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/evidence/{id}", get(evidence_download))
         .route("/ledger.xlsx", get(ledger_download))
+        .route("/reports/section.docx", get(section_docx))
         .route("/calendar/{file}", get(calendar_feed))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -389,6 +390,70 @@ async fn evidence_download(
             ),
         ],
         body,
+    )
+        .into_response()
+}
+
+/// The "上年度存在问题整改情况" section as a Word document,
+/// `/reports/section.docx?agency=<id>&year=<Y>`, for whoever may read it over GraphQL
+/// (`Authorization: Bearer …`).
+async fn section_docx(
+    State(state): State<AppState>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let actor = match caller(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let Some(agency) = params
+        .get("agency")
+        .and_then(|a| uuid::Uuid::parse_str(a.trim()).ok())
+    else {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            "give the agency as ?agency=<agency id>&year=<report year>",
+        );
+    };
+    let Some(year) = params
+        .get("year")
+        .and_then(|y| y.trim().parse::<i32>().ok())
+    else {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            "give the report year as ?agency=<agency id>&year=<report year>, e.g. year=2025",
+        );
+    };
+    let file = match state
+        .services
+        .rectification_section(&actor, agency, year)
+        .await
+        .and_then(|s| Ok((s.docx_file_name(), s.docx()?)))
+    {
+        Ok(file) => file,
+        Err(e) => return service_error(&e),
+    };
+    let (name, bytes) = file;
+    let disposition = format!(
+        "attachment; filename=\"section-{year}.docx\"; filename*=UTF-8''{}",
+        percent_encode(&name)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                crate::domain::report_section::docx::CONTENT_TYPE.to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (
+                HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_owned(),
+            ),
+        ],
+        bytes,
     )
         .into_response()
 }

@@ -99,6 +99,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Reports: the next report's section on how last year's shortcomings were rectified.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Accounts: bootstrap the first admin, issue tokens.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -142,6 +145,34 @@ enum LedgerCommand {
         #[arg(long)]
         apply_valid_rows: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The "上年度存在问题整改情况" section for an agency's report year: per shortcoming,
+    /// its items' states, measures, dates and evidence, written out in Chinese.
+    ///
+    /// Example: rectify report section --agency <id> --year 2025 --format docx --out 整改情况.docx
+    Section {
+        /// The agency (id).
+        #[arg(long)]
+        agency: uuid::Uuid,
+        /// The report year whose shortcomings are accounted for.
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value_t = SectionFormat::Markdown)]
+        format: SectionFormat,
+        /// Write to this file instead of standard output (needed for docx on a terminal).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SectionFormat {
+    Markdown,
+    Json,
+    Docx,
 }
 
 #[derive(Subcommand)]
@@ -366,6 +397,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
+        Command::Report(command) => report(command, &settings).await?,
         Command::Admin(command) => admin(command, &settings).await?,
         Command::Audit(command) => audit(command, &settings).await?,
         Command::Ledger(command) => ledger(command, &settings).await?,
@@ -382,6 +414,45 @@ async fn services(settings: &Settings) -> anyhow::Result<Services> {
     let store = Store::connect(&settings.database_url, 2).await?;
     store.migrate().await?;
     Ok(Services::from_settings(store, settings)?)
+}
+
+async fn report(command: ReportCommand, settings: &Settings) -> anyhow::Result<()> {
+    let ReportCommand::Section {
+        agency,
+        year,
+        format,
+        out,
+    } = command;
+    let services = services(settings).await?;
+    let section = services
+        .rectification_section(&Actor::System, agency, year)
+        .await?;
+    let bytes = match format {
+        SectionFormat::Markdown => section.markdown().into_bytes(),
+        SectionFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&section.to_json())?;
+            json.push('\n');
+            json.into_bytes()
+        }
+        SectionFormat::Docx => section.docx()?,
+    };
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+        }
+        None => {
+            use std::io::{IsTerminal, Write};
+            let mut stdout = std::io::stdout();
+            anyhow::ensure!(
+                !matches!(format, SectionFormat::Docx) || !stdout.is_terminal(),
+                "a DOCX file is binary: give --out FILE (e.g. --out {})",
+                section.docx_file_name()
+            );
+            stdout.write_all(&bytes)?;
+        }
+    }
+    Ok(())
 }
 
 async fn admin(command: AdminCommand, settings: &Settings) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_initial_schema;
 mod m20261123_000001_reminder_bodies;
 mod m20261124_000001_reminder_channels;
+mod m20261125_000001_dashboard_indexes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_initial_schema::Migration),
             Box::new(m20261123_000001_reminder_bodies::Migration),
             Box::new(m20261124_000001_reminder_channels::Migration),
+            Box::new(m20261125_000001_dashboard_indexes::Migration),
         ]
     }
 }

@@ -4,9 +4,11 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod dashboard;
 pub mod email;
 pub mod ledger;
 pub mod reminders;
+pub mod report_section;
 pub mod values;
 pub mod workflow;
 

@@ -82,10 +82,14 @@ impl ItemQuery {
             },
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
-        let (rows, total) = services.items(ctx.actor(), filter, page).await?;
+        // Counting every match costs a scan of them all: only when the total is asked for.
+        let count_total = ctx.look_ahead().field("totalCount").exists();
+        let (rows, total) = services
+            .items(ctx.actor(), filter, page, count_total)
+            .await?;
         Ok(connection(
             rows,
-            total,
+            total.unwrap_or(0),
             page.after.is_some(),
             |r| r.id,
             Item,

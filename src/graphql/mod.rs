@@ -4,6 +4,7 @@ mod agency;
 mod auth;
 mod calendar;
 mod connection;
+mod dashboard;
 pub mod error;
 mod import;
 mod item;
@@ -13,6 +14,7 @@ pub mod loaders;
 mod person;
 mod reminders;
 mod report;
+mod report_section;
 mod subscription;
 mod types;
 pub mod workflow;
@@ -31,11 +33,13 @@ pub struct Query(
     agency::AgencyQuery,
     person::PersonQuery,
     report::ReportQuery,
+    report_section::ReportSectionQuery,
     item::ItemQuery,
     auth::AuthQuery,
     workflow::WorkflowQuery,
     reminders::ReminderQuery,
     calendar::CalendarQuery,
+    dashboard::DashboardQuery,
 );
 
 /// Every mutation.

@@ -94,13 +94,14 @@ impl Services {
             .collect())
     }
 
-    /// A page of items and the total count.
+    /// A page of items and, when `count_total`, how many match over all pages.
     pub async fn items(
         &self,
         actor: &Actor,
         mut filter: ItemFilter,
         page: PageRequest,
-    ) -> Result<(Page<ItemRow>, u64), ServiceError> {
+        count_total: bool,
+    ) -> Result<(Page<ItemRow>, Option<u64>), ServiceError> {
         match actor.own_items_only() {
             // Leaders and persons see the items they lead or are in charge of, wherever.
             Some(own) => {
@@ -118,7 +119,11 @@ impl Services {
             ));
         }
         let rows = self.store.list_items(&filter, page).await?;
-        let total = self.store.count_items(&filter).await?;
+        let total = if count_total {
+            Some(self.store.count_items(&filter).await?)
+        } else {
+            None
+        };
         Ok((rows, total))
     }
 }

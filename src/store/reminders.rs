@@ -53,6 +53,9 @@ pub struct SweepWindow {
     pub changed_since: Option<DateTime<Utc>>,
 }
 
+/// Rows per outbox insert statement (see [`Store::enqueue_reminders`]).
+const ENQUEUE_CHUNK: usize = 1_000;
+
 impl Store {
     /// Items a sweep must judge, in id order after `after`.
     pub async fn sweep_candidates(
@@ -141,7 +144,7 @@ impl Store {
             return Ok(0);
         }
         let now = Utc::now();
-        let rows = news.into_iter().map(|n| {
+        let mut rows = news.into_iter().map(|n| {
             let id = Uuid::now_v7();
             reminder::ActiveModel {
                 id: Set(id),
@@ -169,19 +172,28 @@ impl Store {
                 updated_at: Set(now),
             }
         });
-        let result = reminder::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::column(reminder::Column::IdempotencyKey)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(self.conn())
-            .await;
-        match result {
-            Ok(n) => Ok(n),
-            // sea-orm reports "nothing inserted" as an error when every row conflicted.
-            Err(sea_orm::DbErr::RecordNotInserted) => Ok(0),
-            Err(e) => Err(e.into()),
+        // One statement binds 20 values a row: PostgreSQL takes at most 65,535 values and
+        // SQLite 32,766, so a sweep's batch goes in chunks.
+        let mut inserted = 0;
+        loop {
+            let chunk: Vec<_> = rows.by_ref().take(ENQUEUE_CHUNK).collect();
+            if chunk.is_empty() {
+                return Ok(inserted);
+            }
+            let result = reminder::Entity::insert_many(chunk)
+                .on_conflict(
+                    OnConflict::column(reminder::Column::IdempotencyKey)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(self.conn())
+                .await;
+            inserted += match result {
+                Ok(n) => n,
+                // sea-orm reports "nothing inserted" as an error when every row conflicted.
+                Err(sea_orm::DbErr::RecordNotInserted) => 0,
+                Err(e) => return Err(e.into()),
+            };
         }
     }
 

@@ -51,6 +51,9 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("item", ["OK", "OK", F, "OK", F, "OK", F, "OK", U]),
         ("itemHistory", ["OK", "OK", F, "OK", F, "OK", F, "OK", U]),
         ("report", ["OK", "OK", F, "OK", F, "OK", "OK", "OK", U]),
+        // The section sums up every item of the agency: not for accounts limited to their own.
+        ("rectificationSection", ["OK", "OK", F, "OK", F, F, F, F, U]),
+        ("dashboard", ["OK", "OK", F, "OK", F, F, F, F, U]),
         ("persons", ["OK", "OK", F, "OK", F, "OK", "OK", "OK", U]),
         ("createAgency", ["OK", "OK", F, F, F, F, F, F, U]),
         ("createPerson", MANAGE),
@@ -124,6 +127,8 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
         "item" => call("query($id: ID!) { item(id: $id) { id } }", json!({ "id": w.item })).await,
         "itemHistory" => call("query($id: ID!) { itemHistory(id: $id) { seq } }", json!({ "id": w.item })).await,
         "report" => call("query($id: ID!) { report(id: $id) { id } }", json!({ "id": w.report })).await,
+        "rectificationSection" => call("query($a: ID!) { rectificationSection(agencyId: $a, year: 2025) { summary } }", json!({ "a": c.dept })).await,
+        "dashboard" => call("query($a: ID!) { dashboard(agencyId: $a) { figures { total } } }", json!({ "a": c.dept })).await,
         "persons" => call("query($a: ID!) { persons(agencyId: $a) { totalCount } }", json!({ "a": c.dept })).await,
         "createAgency" => {
             let r = app.graphql_as(token, "mutation($n: String!, $p: ID!) { createAgency(input: { name: $n, parentId: $p }) { id } }",

@@ -592,3 +592,39 @@ store_test!(
         assert_eq!(sink.sessions(), 2, "the closed connection was replaced");
     }
 );
+
+store_test!(
+    a_batch_larger_than_one_statement_holds_is_enqueued_whole_and_only_once,
+    |backend| async move {
+        // 4,000 rows bind 80,000 values: more than PostgreSQL (65,535) or SQLite (32,766)
+        // takes in one statement. The sweep of a large database enqueues batches this big.
+        let app = spawn_app(backend).await;
+        let news = |n: usize| {
+            (0..n)
+                .map(|i| rectify::store::reminders::NewReminder {
+                    item_id: None,
+                    agency_id: None,
+                    recipient_person_id: None,
+                    recipient_address: format!("p{i}@test.local"),
+                    channel: "email".into(),
+                    kind: "digest".into(),
+                    refers_to: None,
+                    scheduled_at: Utc::now(),
+                    escalation_level: 0,
+                    subject: "【整改提醒】".into(),
+                    body_text: "正文".into(),
+                    body_html: "<p>正文</p>".into(),
+                    idempotency_key: format!("bulk-{i}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            app.store.enqueue_reminders(news(4_000)).await.unwrap(),
+            4_000
+        );
+        assert_eq!(app.store.enqueue_reminders(news(4_500)).await.unwrap(), 500);
+        let counts = app.store.reminder_counts().await.unwrap();
+        let pending = counts.iter().find(|(s, _)| s == "pending").map(|(_, n)| *n);
+        assert_eq!(pending, Some(4_500));
+    }
+);

@@ -1,0 +1,323 @@
+//! Supervisors' dashboards: per agency or per jurisdiction (the agency and every agency under
+//! it that the caller reaches), counted in SQL and folded into the figures offices use.
+
+use std::collections::HashMap;
+
+use chrono::{Offset, Utc};
+use uuid::Uuid;
+
+use super::{Actor, ServiceError, Services};
+use crate::{
+    domain::{
+        access::Operation,
+        dashboard::{Figures, StateNames, StateTally, trend_months, trend_start},
+    },
+    store::dashboard::{DashboardScope, MonthTally},
+};
+
+/// The workflow action that returns a submitted item to its owners (退回): counted as rework.
+const REWORK_ACTION: &str = "reject";
+/// The most months a trend may cover.
+pub const MAX_TREND_MONTHS: u32 = 36;
+
+/// Whose items a dashboard counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The agency's own items.
+    Agency,
+    /// The agency's and those of every agency under it within the caller's reach.
+    Jurisdiction,
+}
+
+/// A dashboard's scope, resolved: the agencies counted, grouped by time zone (each zone has
+/// its own "today").
+#[derive(Clone, Debug)]
+pub struct ResolvedScope {
+    pub agency_id: Uuid,
+    pub reach: Reach,
+    pub zones: Vec<DashboardScope>,
+}
+
+impl ResolvedScope {
+    /// Today where the root agency is (the date the figures are "as of").
+    pub fn as_of(&self) -> chrono::NaiveDate {
+        self.zones
+            .first()
+            .map_or_else(|| Utc::now().date_naive(), |z| z.today)
+    }
+
+    /// How many agencies are counted.
+    pub fn agency_count(&self) -> usize {
+        self.zones.iter().map(|z| z.agency_ids.len()).sum()
+    }
+}
+
+/// One unit's line in the appraisal table (考核).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitFigures {
+    pub agency_id: Uuid,
+    pub figures: Figures,
+    /// Items returned by verifiers (退回), counted per return.
+    pub rework: u64,
+    /// Extensions approved.
+    pub extensions: u64,
+}
+
+/// One leader's line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeaderFigures {
+    /// `None`: items with no lead person yet.
+    pub person_id: Option<Uuid>,
+    pub figures: Figures,
+}
+
+/// The dashboard's headline: totals, by state, per unit.
+#[derive(Clone, Debug)]
+pub struct Dashboard {
+    pub scope: ResolvedScope,
+    pub figures: Figures,
+    /// (state, label, items) in the workflow's order, every state listed.
+    pub by_state: Vec<(String, String, u64)>,
+    /// Per unit, units with items first by most overdue.
+    pub units: Vec<UnitFigures>,
+    pub rework: u64,
+    pub extensions: u64,
+    pub recurring_shortcomings: u64,
+}
+
+impl Services {
+    /// Resolves who a dashboard counts, after checking the caller may see it: dashboards are
+    /// for those who read agencies (admins, supervisors, coordinators), not for accounts
+    /// limited to their own items.
+    pub async fn dashboard_scope(
+        &self,
+        actor: &Actor,
+        agency_id: Uuid,
+        reach: Reach,
+    ) -> Result<ResolvedScope, ServiceError> {
+        if actor.own_items_only().is_some() {
+            return Err(ServiceError::Forbidden(
+                "dashboards are for supervising offices and coordinators; \
+                 your items are listed by the items query"
+                    .into(),
+            ));
+        }
+        actor.require_in(Operation::Read, agency_id)?;
+        let agency = self
+            .store
+            .agency(agency_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("agency", agency_id))?;
+        let ids = match reach {
+            Reach::Agency => vec![agency_id],
+            Reach::Jurisdiction => self
+                .store
+                .agency_subtree(agency_id)
+                .await?
+                .into_iter()
+                .filter(|id| actor.reaches(*id))
+                .collect(),
+        };
+        let agencies = self.store.agencies_by_ids(&ids).await?;
+        let mut by_zone: Vec<(String, Vec<Uuid>)> = Vec::new();
+        // The root agency's zone first: its "today" is the dashboard's date.
+        let mut zones: Vec<&str> = vec![agency.time_zone.as_str()];
+        for a in &agencies {
+            if !zones.contains(&a.time_zone.as_str()) {
+                zones.push(a.time_zone.as_str());
+            }
+        }
+        for zone in zones {
+            let ids = agencies
+                .iter()
+                .filter(|a| a.time_zone == zone)
+                .map(|a| a.id)
+                .collect::<Vec<_>>();
+            if !ids.is_empty() || by_zone.is_empty() {
+                by_zone.push((zone.to_owned(), ids));
+            }
+        }
+        let now = Utc::now();
+        let zones = by_zone
+            .into_iter()
+            .map(|(zone, agency_ids)| {
+                let tz: chrono_tz::Tz = zone.parse().unwrap_or(self.time_zone);
+                let local = now.with_timezone(&tz);
+                DashboardScope {
+                    agency_ids,
+                    today: local.date_naive(),
+                    utc_offset_seconds: local.offset().fix().local_minus_utc(),
+                    time_zone: zone,
+                }
+            })
+            .collect();
+        Ok(ResolvedScope {
+            agency_id,
+            reach,
+            zones,
+        })
+    }
+
+    /// The headline figures, by state and per unit.
+    pub async fn dashboard(&self, scope: ResolvedScope) -> Result<Dashboard, ServiceError> {
+        let mut unit_tallies: HashMap<Uuid, Vec<StateTally>> = HashMap::new();
+        let mut rework: HashMap<Uuid, u64> = HashMap::new();
+        let mut extensions: HashMap<Uuid, u64> = HashMap::new();
+        let mut recurring_shortcomings = 0;
+        for zone in &scope.zones {
+            let (tallies, returned, extended, recurring) = tokio::try_join!(
+                self.store.unit_state_tallies(zone),
+                self.store.unit_action_counts(zone, REWORK_ACTION),
+                self.store.unit_extension_counts(zone),
+                self.store.recurring_shortcoming_count(zone),
+            )?;
+            for (agency, tally) in tallies {
+                unit_tallies.entry(agency).or_default().push(tally);
+            }
+            rework.extend(returned);
+            extensions.extend(extended);
+            recurring_shortcomings += recurring;
+        }
+        let final_states: Vec<&str> = self
+            .workflow
+            .states()
+            .iter()
+            .filter(|s| s.is_final)
+            .map(|s| s.name.as_str())
+            .collect();
+        let names = StateNames {
+            final_states: &final_states,
+            ..StateNames::default()
+        };
+        let mut per_state: HashMap<&str, u64> = HashMap::new();
+        for tally in unit_tallies.values().flatten() {
+            *per_state.entry(tally.state.as_str()).or_default() += tally.items;
+        }
+        let mut by_state: Vec<(String, String, u64)> = self
+            .workflow
+            .states()
+            .iter()
+            .map(|s| {
+                let n = per_state.get(s.name.as_str()).copied().unwrap_or(0);
+                (s.name.clone(), s.label.clone(), n)
+            })
+            .collect();
+        // States no longer in the workflow (a changed file) still show, under their own name.
+        let mut unknown: Vec<(String, String, u64)> = per_state
+            .iter()
+            .filter(|(s, _)| self.workflow.state(s).is_none())
+            .map(|(s, n)| ((*s).to_owned(), (*s).to_owned(), *n))
+            .collect();
+        unknown.sort();
+        by_state.extend(unknown);
+        let figures = Figures::from_tallies(unit_tallies.values().flatten(), names);
+        let mut units: Vec<UnitFigures> = scope
+            .zones
+            .iter()
+            .flat_map(|z| z.agency_ids.iter().copied())
+            .map(|agency_id| UnitFigures {
+                agency_id,
+                figures: Figures::from_tallies(
+                    unit_tallies.get(&agency_id).into_iter().flatten(),
+                    names,
+                ),
+                rework: rework.get(&agency_id).copied().unwrap_or(0),
+                extensions: extensions.get(&agency_id).copied().unwrap_or(0),
+            })
+            .collect();
+        units.sort_by(|a, b| {
+            b.figures
+                .overdue
+                .cmp(&a.figures.overdue)
+                .then(b.figures.total.cmp(&a.figures.total))
+                .then(a.agency_id.cmp(&b.agency_id))
+        });
+        Ok(Dashboard {
+            figures,
+            by_state,
+            rework: rework.values().sum(),
+            extensions: extensions.values().sum(),
+            recurring_shortcomings,
+            units,
+            scope,
+        })
+    }
+
+    /// Per lead person, most overdue first; at most `first` lines.
+    pub async fn dashboard_leaders(
+        &self,
+        scope: &ResolvedScope,
+        first: usize,
+    ) -> Result<Vec<LeaderFigures>, ServiceError> {
+        let mut tallies: HashMap<Option<Uuid>, Vec<StateTally>> = HashMap::new();
+        for zone in &scope.zones {
+            for (person, tally) in self.store.leader_state_tallies(zone).await? {
+                tallies.entry(person).or_default().push(tally);
+            }
+        }
+        let final_states: Vec<&str> = self
+            .workflow
+            .states()
+            .iter()
+            .filter(|s| s.is_final)
+            .map(|s| s.name.as_str())
+            .collect();
+        let names = StateNames {
+            final_states: &final_states,
+            ..StateNames::default()
+        };
+        let mut leaders: Vec<LeaderFigures> = tallies
+            .into_iter()
+            .map(|(person_id, t)| LeaderFigures {
+                person_id,
+                figures: Figures::from_tallies(&t, names),
+            })
+            .collect();
+        leaders.sort_by(|a, b| {
+            b.figures
+                .overdue
+                .cmp(&a.figures.overdue)
+                .then(b.figures.open.cmp(&a.figures.open))
+                .then(a.person_id.cmp(&b.person_id))
+        });
+        leaders.truncate(first);
+        Ok(leaders)
+    }
+
+    /// Items created, closed and due per month over the last `months` months (this one
+    /// included), every month listed.
+    pub async fn dashboard_trend(
+        &self,
+        scope: &ResolvedScope,
+        months: u32,
+    ) -> Result<Vec<MonthTally>, ServiceError> {
+        if months == 0 || months > MAX_TREND_MONTHS {
+            return Err(ServiceError::invalid(
+                "months",
+                format!("a trend covers 1 to {MAX_TREND_MONTHS} months"),
+            ));
+        }
+        let today = scope.as_of();
+        let keys = trend_months(today, months);
+        let mut by_month: HashMap<String, MonthTally> = HashMap::new();
+        for zone in &scope.zones {
+            for t in self
+                .store
+                .month_tallies(zone, trend_start(today, months))
+                .await?
+            {
+                let m = by_month.entry(t.month.clone()).or_default();
+                m.created += t.created;
+                m.closed += t.closed;
+                m.due += t.due;
+            }
+        }
+        Ok(keys
+            .into_iter()
+            .map(|month| {
+                let t = by_month.remove(&month).unwrap_or_default();
+                MonthTally { month, ..t }
+            })
+            .collect())
+    }
+}
