@@ -102,4 +102,31 @@ impl Services {
         let total = self.store.count_agencies(&filter).await?;
         Ok((rows, total))
     }
+
+    /// An agency within the caller's reach and the agencies a view of it covers: the agency
+    /// alone, or (`jurisdiction`) it and every agency under it that the caller reaches.
+    pub async fn agency_with_scope(
+        &self,
+        actor: &Actor,
+        agency_id: Uuid,
+        jurisdiction: bool,
+    ) -> Result<(AgencyRow, Vec<Uuid>), ServiceError> {
+        actor.require_in(Operation::Read, agency_id)?;
+        let agency = self
+            .store
+            .agency(agency_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("agency", agency_id))?;
+        let ids = if jurisdiction {
+            self.store
+                .agency_subtree(agency_id)
+                .await?
+                .into_iter()
+                .filter(|id| actor.reaches(*id))
+                .collect()
+        } else {
+            vec![agency_id]
+        };
+        Ok((agency, ids))
+    }
 }

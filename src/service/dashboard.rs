@@ -8,10 +8,7 @@ use uuid::Uuid;
 
 use super::{Actor, ServiceError, Services};
 use crate::{
-    domain::{
-        access::Operation,
-        dashboard::{Figures, StateNames, StateTally, trend_months, trend_start},
-    },
+    domain::dashboard::{Figures, StateNames, StateTally, trend_months, trend_start},
     store::dashboard::{DashboardScope, MonthTally},
 };
 
@@ -102,22 +99,9 @@ impl Services {
                     .into(),
             ));
         }
-        actor.require_in(Operation::Read, agency_id)?;
-        let agency = self
-            .store
-            .agency(agency_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("agency", agency_id))?;
-        let ids = match reach {
-            Reach::Agency => vec![agency_id],
-            Reach::Jurisdiction => self
-                .store
-                .agency_subtree(agency_id)
-                .await?
-                .into_iter()
-                .filter(|id| actor.reaches(*id))
-                .collect(),
-        };
+        let (agency, ids) = self
+            .agency_with_scope(actor, agency_id, reach == Reach::Jurisdiction)
+            .await?;
         let agencies = self.store.agencies_by_ids(&ids).await?;
         let mut by_zone: Vec<(String, Vec<Uuid>)> = Vec::new();
         // The root agency's zone first: its "today" is the dashboard's date.
@@ -178,13 +162,7 @@ impl Services {
             extensions.extend(extended);
             recurring_shortcomings += recurring;
         }
-        let final_states: Vec<&str> = self
-            .workflow
-            .states()
-            .iter()
-            .filter(|s| s.is_final)
-            .map(|s| s.name.as_str())
-            .collect();
+        let final_states = self.final_state_names();
         let names = StateNames {
             final_states: &final_states,
             ..StateNames::default()
@@ -255,13 +233,7 @@ impl Services {
                 tallies.entry(person).or_default().push(tally);
             }
         }
-        let final_states: Vec<&str> = self
-            .workflow
-            .states()
-            .iter()
-            .filter(|s| s.is_final)
-            .map(|s| s.name.as_str())
-            .collect();
+        let final_states = self.final_state_names();
         let names = StateNames {
             final_states: &final_states,
             ..StateNames::default()
@@ -319,5 +291,15 @@ impl Services {
                 MonthTally { month, ..t }
             })
             .collect())
+    }
+
+    /// The workflow's final states (closed items can no longer be overdue).
+    fn final_state_names(&self) -> Vec<&str> {
+        self.workflow
+            .states()
+            .iter()
+            .filter(|s| s.is_final)
+            .map(|s| s.name.as_str())
+            .collect()
     }
 }

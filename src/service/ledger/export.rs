@@ -5,7 +5,6 @@ use uuid::Uuid;
 
 use super::sheet::LedgerWriter;
 use crate::{
-    domain::access::Operation,
     service::{Actor, ServiceError, Services},
     store::{items::ItemFilter, page::PageRequest},
 };
@@ -56,22 +55,9 @@ impl Services {
         agency_id: Uuid,
         scope: LedgerScope,
     ) -> Result<LedgerFile, ServiceError> {
-        actor.require_in(Operation::Read, agency_id)?;
-        let agency = self
-            .store
-            .agency(agency_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("agency", agency_id))?;
-        let agencies = match scope {
-            LedgerScope::Agency => vec![agency_id],
-            LedgerScope::Jurisdiction => self
-                .store
-                .agency_subtree(agency_id)
-                .await?
-                .into_iter()
-                .filter(|a| actor.reaches(*a))
-                .collect(),
-        };
+        let (agency, agencies) = self
+            .agency_with_scope(actor, agency_id, scope == LedgerScope::Jurisdiction)
+            .await?;
         let filter = ItemFilter {
             agency_ids: Some(agencies),
             involving: actor.own_items_only(),
