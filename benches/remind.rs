@@ -1,22 +1,18 @@
-//! The reminder sender's rate against a local SMTP sink (the bar: ≥ 1,000 messages/s).
+//! The reminder sender's rate against a local SMTP sink (the bar: ≥ 1,000 messages/s),
+//! rendering each item reminder as it sends it.
 //! `cargo bench --bench remind` uses a fresh SQLite file; set `BENCH_DATABASE_URL` to a
 //! PostgreSQL database (a schema of its own is created) to measure there.
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use rectify::{
-    config::Settings,
-    jobs::Reminders,
-    service::Services,
-    store::{Store, reminders::NewReminder},
-};
+use rectify::{config::Settings, jobs::Reminders, service::Services, store::Store};
 
 #[allow(dead_code)]
 #[path = "../tests/api/smtp_sink.rs"]
 mod smtp_sink;
 
-const MESSAGES: usize = 5_000;
+/// Items seeded: a day's sweep over them finds some thousands of reminders due.
+const ITEMS: usize = 60_000;
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -46,39 +42,27 @@ fn main() {
         settings.smtp.port = sink.addr.port();
         settings.smtp.timeout = Duration::from_secs(5);
         let services = Services::new(store.clone(), settings.time_zone);
-        let reminders = Reminders::new(services, &settings).expect("reminders");
-        let news: Vec<NewReminder> = (0..MESSAGES)
-            .map(|i| NewReminder {
-                item_id: None,
-                agency_id: None,
-                recipient_person_id: None,
-                recipient_address: format!("leader{i}@example.gov.cn"),
-                channel: "email".into(),
-                kind: "countdown".into(),
-                refers_to: None,
-                scheduled_at: Utc::now(),
-                escalation_level: 1,
-                subject: format!("【整改提醒】事项{i}距整改时限还有7天"),
-                body_text: "您负责的整改事项距整改时限还有7天，请抓紧推进。".repeat(8),
-                body_html: "<p>您负责的整改事项距整改时限还有7天，请抓紧推进。</p>".repeat(8),
-                idempotency_key: format!("bench:{i}"),
-            })
-            .collect();
-        for chunk in news.chunks(500) {
-            store
-                .enqueue_reminders(chunk.to_vec())
-                .await
-                .expect("enqueue");
-        }
+        let reminders = Reminders::new(services.clone(), &settings).expect("reminders");
+        // Real item reminders, as a day's sweep enqueues them (unrendered: the sender renders
+        // each from its item as it goes out).
+        rectify::seed::seed(&services, 100, ITEMS, 7)
+            .await
+            .expect("seed");
+        let swept = services
+            .sweep_reminders(reminders.templates(), reminders.public_url(), None)
+            .await
+            .expect("sweep");
+        let due = swept.enqueued as usize;
         let start = Instant::now();
         let report = reminders.send_due().await.expect("send");
         let elapsed = start.elapsed();
-        assert_eq!(report.sent as usize, MESSAGES, "{report:?}");
-        assert_eq!(sink.messages().len(), MESSAGES);
+        assert!(due >= 1_000, "too few reminders due to measure: {swept:?}");
+        assert_eq!(report.sent as usize, due, "{report:?}");
+        assert_eq!(sink.messages().len(), due);
         println!(
-            "sent {MESSAGES} reminders in {:.2} s: {:.0} messages/s ({})",
+            "rendered and sent {due} reminders in {:.2} s: {:.0} messages/s ({})",
             elapsed.as_secs_f64(),
-            MESSAGES as f64 / elapsed.as_secs_f64(),
+            due as f64 / elapsed.as_secs_f64(),
             if url.starts_with("postgres") {
                 "PostgreSQL"
             } else {

@@ -8,6 +8,7 @@ mod m20261122_000001_initial_schema;
 mod m20261123_000001_reminder_bodies;
 mod m20261124_000001_reminder_channels;
 mod m20261125_000001_dashboard_indexes;
+mod m20261126_000001_reminder_render_at_send;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_reminder_bodies::Migration),
             Box::new(m20261124_000001_reminder_channels::Migration),
             Box::new(m20261125_000001_dashboard_indexes::Migration),
+            Box::new(m20261126_000001_reminder_render_at_send::Migration),
         ]
     }
 }

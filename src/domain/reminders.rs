@@ -84,6 +84,22 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// The kind of a stored reminder, from its name, the day it belongs to and the item's
+    /// due date (a countdown's days are the distance between the two).
+    pub fn from_stored(name: &str, day: NaiveDate, due_on: Option<NaiveDate>) -> Option<Kind> {
+        Some(match name {
+            "countdown" => Kind::Countdown(due_on.map_or(0, |d| (d - day).num_days().max(0))),
+            "overdue" => Kind::Overdue(due_on.map_or(0, |d| (day - d).num_days().max(0))),
+            "escalation" => Kind::Escalation(due_on.map_or(0, |d| (day - d).num_days().max(0))),
+            "not_accepted" => Kind::NotAccepted,
+            "not_accepted_escalation" => Kind::NotAcceptedEscalation,
+            "progress_report" => Kind::ProgressReport,
+            _ => return None,
+        })
+    }
+}
+
 /// A reminder that is due: what, which day it belongs to, and for whom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Due {
@@ -284,10 +300,31 @@ pub fn retry_delay(base: std::time::Duration, attempt: u32, jitter: f64) -> std:
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_stored_reminder_gives_back_the_kind_it_was_due_as() {
+        let policy = Policy::default();
+        let due = d("2026-03-31");
+        let mut seen = HashSet::new();
+        for offset in -40..20 {
+            let today = due + Duration::days(offset);
+            for r in due_reminders(&policy, &item("2026-03-31"), today) {
+                let back = Kind::from_stored(r.kind.name(), r.day, Some(due));
+                assert_eq!(back, Some(r.kind), "{r:?} on {today}");
+                seen.insert(r.kind.name());
+            }
+        }
+        assert!(
+            seen.contains("countdown") && seen.contains("overdue") && seen.contains("escalation")
+        );
+        assert_eq!(Kind::from_stored("urge", due, Some(due)), None);
     }
 
     fn item(due: &str) -> ItemDates {

@@ -20,7 +20,7 @@ use crate::{
         webhook::{self, WebhookReminder, WebhookSender},
     },
     service::{ServiceError, Services, reminders::SweepReport},
-    store::reminders::ReminderRow,
+    store::reminders::{ReminderRow, SentMessage},
 };
 
 /// How many rows a sender claims at once.
@@ -103,13 +103,27 @@ impl Reminders {
             let now = Utc::now();
             let lease_until =
                 now + chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
-            let claimed = store
+            let mut claimed = store
                 .claim_reminders(now, lease_until, CLAIM_BATCH, channels)
                 .await?;
             if claimed.is_empty() {
                 return Ok(report);
             }
+            // Item reminders are rendered now, from the item as it is (the sweep enqueued
+            // them unrendered); one whose item or kind is gone cannot be sent.
+            let unrenderable = self
+                .services
+                .render_claimed(&self.templates, &self.public_url, &mut claimed)
+                .await?;
             for row in claimed {
+                if unrenderable.contains(&row.id) {
+                    tracing::error!(reminder = %row.id, kind = %row.kind, "reminder cannot be rendered");
+                    store
+                        .mark_unsent(row.id, "cannot be rendered: its item or kind is gone", None)
+                        .await?;
+                    report.failed += 1;
+                    continue;
+                }
                 // Never send on a lease about to lapse: another sender could take the row.
                 let margin = chrono::Duration::from_std(self.smtp_timeout * 2).unwrap_or_default();
                 if Utc::now() + margin > lease_until {
@@ -130,7 +144,12 @@ impl Reminders {
                 };
                 match result {
                     Ok(()) => {
-                        store.mark_sent(&[row.id], Utc::now()).await?;
+                        let message = SentMessage {
+                            subject: row.subject.as_deref().unwrap_or_default(),
+                            body_text: row.body_text.as_deref().unwrap_or_default(),
+                            body_html: row.body_html.as_deref().unwrap_or_default(),
+                        };
+                        store.mark_sent(row.id, message, Utc::now()).await?;
                         report.sent += 1;
                     }
                     Err(SendError::Temporary(e)) if row.attempts < self.settings.max_attempts => {

@@ -142,9 +142,11 @@ impl Services {
                     refers_to: Some(day),
                     scheduled_at: Utc::now(),
                     escalation_level: i32::from(lines.iter().map(|l| l.level).max().unwrap_or(0)),
-                    subject,
-                    body_text: text,
-                    body_html: html,
+                    recipient_name: Some(person.name.clone()),
+                    as_of: Some(local_today),
+                    subject: Some(subject),
+                    body_text: Some(text),
+                    body_html: Some(html),
                 });
             }
             enqueued += self.store.enqueue_reminders(news).await?;
@@ -277,9 +279,11 @@ impl Services {
                     ),
                     scheduled_at: Utc::now(),
                     escalation_level: 0,
-                    subject,
-                    body_text: text,
-                    body_html: html,
+                    recipient_name: Some(recipient.to_owned()),
+                    as_of: Some(local_today),
+                    subject: Some(subject),
+                    body_text: Some(text),
+                    body_html: Some(html),
                     idempotency_key: key,
                 }
             };

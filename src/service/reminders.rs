@@ -2,7 +2,10 @@
 //! with an idempotency key, so sweeping twice enqueues nothing new), a supervisor's manual
 //! push (督办), and the outbox as seen through the API.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Instant,
+};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -17,6 +20,7 @@ use crate::{
     },
     mail::templates::Templates,
     store::{
+        StoreError,
         items::ItemRow,
         page::{Page, PageRequest},
         reminders::{NewReminder, ReminderRow, SweepWindow},
@@ -24,7 +28,9 @@ use crate::{
 };
 
 /// How many items a sweep judges per round trip.
-const SWEEP_BATCH: u64 = 2000;
+const SWEEP_BATCH: usize = 2000;
+/// Outbox writes a sweep keeps going while it judges the next batch.
+const WRITES_IN_FLIGHT: usize = 2;
 /// How far back overdue items are still reminded weekly.
 const OVERDUE_HORIZON_WEEKS: i64 = 104;
 /// How many periods after acceptance long-term items are still asked for progress.
@@ -46,6 +52,28 @@ pub struct SweepReport {
     pub unaddressed: u64,
 }
 
+/// Where a sweep's time went, for its log line: finding candidates, judging them, and
+/// waiting for the outbox writes that judging did not hide.
+#[derive(Default)]
+struct Spent {
+    finding: std::time::Duration,
+    judging: std::time::Duration,
+    waiting: std::time::Duration,
+}
+
+/// The count of rows one background outbox write inserted.
+fn written(
+    joined: Option<Result<Result<u64, StoreError>, tokio::task::JoinError>>,
+) -> Result<u64, ServiceError> {
+    match joined {
+        None => Ok(0),
+        Some(Ok(result)) => Ok(result?),
+        Some(Err(e)) => Err(ServiceError::Internal(StoreError::Db(
+            sea_orm::DbErr::Custom(format!("an outbox write failed: {e}")),
+        ))),
+    }
+}
+
 /// Who gets a reminder.
 #[derive(Clone, Debug)]
 struct Recipient {
@@ -58,9 +86,19 @@ struct Recipient {
 /// their supervising contacts and webhooks.
 #[derive(Default)]
 pub(crate) struct Lookups {
+    people: People,
     chains: HashMap<Uuid, Vec<Uuid>>,
     supervisors: HashMap<Uuid, Vec<Recipient>>,
     webhooks: HashMap<Uuid, Option<String>>,
+}
+
+/// Agencies' time zones, posts' holders (`None`: vacant) and people's addresses (`None`:
+/// no email), as a sweep learns them.
+#[derive(Default)]
+struct People {
+    zones: HashMap<Uuid, Tz>,
+    holders: HashMap<Uuid, Option<Uuid>>,
+    persons: HashMap<Uuid, Option<Recipient>>,
 }
 
 /// What rendering a reminder needs beyond the item.
@@ -171,11 +209,15 @@ impl Services {
         // Days not covered yet (at most the catch-up window back); once today is covered,
         // later sweeps judge only the items changed since the last one started.
         let (last_day, last_started) = self.store.job_mark(SWEEP_JOB).await?;
+        // A first sweep ever covers today only: no earlier sweep was missed, and reminders
+        // of days before the service ran would arrive stale. Later sweeps catch up on the
+        // days they missed, at most `catch_up_days` back.
         let first = today - Duration::days(policy.catch_up_days);
         let from = match last_day {
+            None => Some(today),
             Some(last) if last >= today => None,
             Some(last) if last + Duration::days(1) > first => Some(last + Duration::days(1)),
-            _ => Some(first),
+            Some(_) => Some(first),
         };
         let days: Vec<NaiveDate> = from
             .map(|from| from.iter_days().take_while(|d| *d <= today).collect())
@@ -195,22 +237,35 @@ impl Services {
         };
         let window = self.window(&policy, &days, zone_slack, changed_since);
         let mut report = SweepReport::default();
-        let mut after = None;
         let mut lookups = Lookups::default();
-        loop {
-            let items = self
-                .store
-                .sweep_candidates(&window, after, SWEEP_BATCH)
-                .await?;
-            let Some(last) = items.last() else { break };
-            after = Some(last.id);
-            report.candidates += items.len() as u64;
+        let mut spent = Spent::default();
+        let clock = Instant::now();
+        let candidates = self.store.sweep_candidates(&window).await?;
+        spent.finding += clock.elapsed();
+        report.candidates = candidates.len() as u64;
+        // Judging a batch (here) overlaps with writing the ones before it (on other
+        // connections): the database's time and ours add up no longer.
+        let mut writing = tokio::task::JoinSet::new();
+        for items in candidates.chunks(SWEEP_BATCH) {
+            let clock = Instant::now();
             let (new, unaddressed) = self
-                .reminders_for(&items, &policy, today, templates, public_url, &mut lookups)
+                .reminders_for(items, &policy, today, &mut lookups)
                 .await?;
+            spent.judging += clock.elapsed();
             report.unaddressed += unaddressed;
-            report.enqueued += self.store.enqueue_reminders(new).await?;
+            let clock = Instant::now();
+            while writing.len() >= WRITES_IN_FLIGHT {
+                report.enqueued += written(writing.join_next().await)?;
+            }
+            spent.waiting += clock.elapsed();
+            let store = self.store.clone();
+            writing.spawn(async move { store.enqueue_reminders(new).await });
         }
+        let clock = Instant::now();
+        while !writing.is_empty() {
+            report.enqueued += written(writing.join_next().await)?;
+        }
+        spent.waiting += clock.elapsed();
         report.lists += self
             .enqueue_digests(&templates.digest, public_url, today)
             .await?;
@@ -223,6 +278,9 @@ impl Services {
             lists = report.lists,
             unaddressed = report.unaddressed,
             days = days.len(),
+            finding_ms = spent.finding.as_millis() as u64,
+            judging_ms = spent.judging.as_millis() as u64,
+            waiting_ms = spent.waiting.as_millis() as u64,
             "reminder sweep"
         );
         let covered = last_day.map_or(today, |last| last.max(today));
@@ -235,75 +293,18 @@ impl Services {
         items: &[ItemRow],
         policy: &Policy,
         today: NaiveDate,
-        templates: &Templates,
-        public_url: &str,
         lookups: &mut Lookups,
     ) -> Result<(Vec<NewReminder>, u64), ServiceError> {
         let (open_states, awaiting_state) = self.owner_states();
-        let agency_ids: Vec<Uuid> = items
-            .iter()
-            .map(|i| i.agency_id)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let zones: HashMap<Uuid, Tz> = self
-            .store
-            .agencies_by_ids(&agency_ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.time_zone.parse().unwrap_or(self.time_zone)))
-            .collect();
-        let posts: Vec<Uuid> = items.iter().filter_map(|i| i.lead_post_id).collect();
-        let holders: HashMap<Uuid, Uuid> = self
-            .store
-            .post_holders(&posts, today)
-            .await?
-            .into_iter()
-            .collect();
-        let person_ids: Vec<Uuid> = items
-            .iter()
-            .flat_map(|i| {
-                [
-                    i.lead_person_id,
-                    i.lead_post_id.and_then(|p| holders.get(&p).copied()),
-                    i.responsible_person_id,
-                ]
-            })
-            .flatten()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let persons: HashMap<Uuid, Recipient> = self
-            .store
-            .persons_by_ids(&person_ids)
-            .await?
-            .into_iter()
-            .filter_map(|p| {
-                p.email.clone().map(|address| {
-                    (
-                        p.id,
-                        Recipient {
-                            person_id: Some(p.id),
-                            name: p.name.clone(),
-                            address,
-                        },
-                    )
-                })
-            })
-            .collect();
-        let shortcoming_ids: Vec<Uuid> = items.iter().filter_map(|i| i.shortcoming_id).collect();
-        let shortcomings: HashMap<Uuid, String> = self
-            .store
-            .shortcomings_by_ids(&shortcoming_ids)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.text))
-            .collect();
-        let ctx = Context {
-            templates,
-            shortcomings: &shortcomings,
-            public_url,
-        };
+        // What the batch needs to know of agencies and people, learned once per sweep (a
+        // sweep's items share a few thousand people and agencies).
+        let mut known = std::mem::take(&mut lookups.people);
+        self.learn_people(items, today, &mut known).await?;
+        let People {
+            zones,
+            holders,
+            persons,
+        } = &known;
         let mut out = Vec::new();
         let mut unaddressed = 0;
         for item in items {
@@ -324,12 +325,13 @@ impl Services {
             };
             let level = reminders::escalation_level(policy, &dates, local_today);
             for due in reminders::due_reminders(policy, &dates, local_today) {
-                let lead = item
-                    .lead_person_id
-                    .or_else(|| item.lead_post_id.and_then(|p| holders.get(&p).copied()));
+                let lead = item.lead_person_id.or_else(|| {
+                    item.lead_post_id
+                        .and_then(|p| holders.get(&p).copied().flatten())
+                });
                 let recipients: Vec<Recipient> = match due.audience {
                     Audience::Lead => lead
-                        .and_then(|p| persons.get(&p).cloned())
+                        .and_then(|p| persons.get(&p).cloned().flatten())
                         .into_iter()
                         .collect(),
                     Audience::Owners => {
@@ -337,7 +339,7 @@ impl Services {
                         ids.dedup();
                         ids.into_iter()
                             .flatten()
-                            .filter_map(|p| persons.get(&p).cloned())
+                            .filter_map(|p| persons.get(&p).cloned().flatten())
                             .collect()
                     }
                     Audience::Supervisors => self.supervisors_of(item.agency_id, lookups).await?,
@@ -367,15 +369,87 @@ impl Services {
                         },
                         address: url,
                     };
-                    let email = self.render(&ctx, item, &due, level, local_today, &to);
+                    let email = unrendered(item, &due, level, local_today, &to);
                     out.push(webhook_copy(email, owner));
                 }
                 for r in recipients {
-                    out.push(self.render(&ctx, item, &due, level, local_today, &r));
+                    out.push(unrendered(item, &due, level, local_today, &r));
                 }
             }
         }
+        lookups.people = known;
         Ok((out, unaddressed))
+    }
+
+    /// Adds to `known` the time zones, post holders and people of `items` not known yet.
+    async fn learn_people(
+        &self,
+        items: &[ItemRow],
+        today: NaiveDate,
+        known: &mut People,
+    ) -> Result<(), ServiceError> {
+        let agency_ids: Vec<Uuid> = items
+            .iter()
+            .map(|i| i.agency_id)
+            .filter(|a| !known.zones.contains_key(a))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        for a in self.store.agencies_by_ids(&agency_ids).await? {
+            let tz = a.time_zone.parse().unwrap_or(self.time_zone);
+            known.zones.insert(a.id, tz);
+        }
+        let posts: Vec<Uuid> = items
+            .iter()
+            .filter_map(|i| i.lead_post_id)
+            .filter(|p| !known.holders.contains_key(p))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let found: HashMap<Uuid, Uuid> = self
+            .store
+            .post_holders(&posts, today)
+            .await?
+            .into_iter()
+            .collect();
+        for post in posts {
+            known.holders.insert(post, found.get(&post).copied());
+        }
+        let person_ids: Vec<Uuid> = items
+            .iter()
+            .flat_map(|i| {
+                [
+                    i.lead_person_id,
+                    i.lead_post_id
+                        .and_then(|p| known.holders.get(&p).copied().flatten()),
+                    i.responsible_person_id,
+                ]
+            })
+            .flatten()
+            .filter(|p| !known.persons.contains_key(p))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let found: HashMap<Uuid, Recipient> = self
+            .store
+            .persons_by_ids(&person_ids)
+            .await?
+            .into_iter()
+            .filter_map(|p| {
+                p.email.clone().map(|address| {
+                    let r = Recipient {
+                        person_id: Some(p.id),
+                        name: p.name.clone(),
+                        address,
+                    };
+                    (p.id, r)
+                })
+            })
+            .collect();
+        for id in person_ids {
+            known.persons.insert(id, found.get(&id).cloned());
+        }
+        Ok(())
     }
 
     /// The agency and every agency above it, nearest first.
@@ -460,17 +534,18 @@ impl Services {
         }))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn render(
+    /// Renders a reminder about `item` of kind `kind`, as of `today` (a date in the agency's
+    /// zone), for `recipient_name`: (subject, plain text, HTML).
+    fn render_message(
         &self,
         ctx: &Context<'_>,
         item: &ItemRow,
-        due: &Due,
+        kind: Kind,
         level: u8,
         today: NaiveDate,
-        to: &Recipient,
-    ) -> NewReminder {
-        let (headline, lead_line) = describe(due, item, today);
+        recipient_name: &str,
+    ) -> (String, String, String) {
+        let (headline, lead_line) = describe(kind, item, today);
         let days_line = match item.due_on.map(|d| (d - today).num_days()) {
             Some(0) => "今天到期".to_owned(),
             Some(n) if n > 0 => format!("还有{n}天"),
@@ -486,7 +561,7 @@ impl Services {
             .state(&item.state)
             .map_or(item.state.clone(), |s| s.label.clone());
         let values = [
-            ("recipient_name", to.name.clone()),
+            ("recipient_name", recipient_name.to_owned()),
             ("headline", headline),
             ("lead_line", lead_line),
             ("item_title", item.title.clone()),
@@ -510,28 +585,73 @@ impl Services {
             ("level_label", reminders::level_label(level).to_owned()),
             ("item_url", format!("{}/#item={}", ctx.public_url, item.id)),
         ];
-        let (subject, text, html) = ctx.templates.reminder.render(&values);
-        NewReminder {
-            item_id: Some(item.id),
-            agency_id: Some(item.agency_id),
-            recipient_person_id: to.person_id,
-            recipient_address: to.address.clone(),
-            channel: "email".into(),
-            kind: due.kind.name().into(),
-            refers_to: Some(due.day),
-            scheduled_at: Utc::now(),
-            escalation_level: i32::from(level),
-            subject,
-            body_text: text,
-            body_html: html,
-            idempotency_key: format!(
-                "{}:{}:{}:{}",
-                item.id,
-                due.kind.name(),
-                due.day,
-                to.address.to_lowercase()
-            ),
+        ctx.templates.reminder.render(&values)
+    }
+
+    /// Renders the item reminders among `rows` (claimed by a sender) that the sweep enqueued
+    /// unrendered, from the items as they are now. Returns the ids of rows that cannot be
+    /// rendered (their item is gone, or their kind unknown); the others are filled in.
+    pub async fn render_claimed(
+        &self,
+        templates: &Templates,
+        public_url: &str,
+        rows: &mut [ReminderRow],
+    ) -> Result<Vec<Uuid>, ServiceError> {
+        let item_ids: Vec<Uuid> = rows
+            .iter()
+            .filter(|r| r.subject.is_none())
+            .filter_map(|r| r.item_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if rows.iter().all(|r| r.subject.is_some()) {
+            return Ok(Vec::new());
         }
+        let items: HashMap<Uuid, ItemRow> = self
+            .store
+            .items_by_ids(&item_ids)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        let shortcoming_ids: Vec<Uuid> = items.values().filter_map(|i| i.shortcoming_id).collect();
+        let shortcomings: HashMap<Uuid, String> = self
+            .store
+            .shortcomings_by_ids(&shortcoming_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.text))
+            .collect();
+        let ctx = Context {
+            templates,
+            shortcomings: &shortcomings,
+            public_url,
+        };
+        let mut unrenderable = Vec::new();
+        for row in rows.iter_mut().filter(|r| r.subject.is_none()) {
+            let item = row.item_id.and_then(|id| items.get(&id));
+            let (Some(item), Some(refers_to)) = (item, row.refers_to) else {
+                unrenderable.push(row.id);
+                continue;
+            };
+            let Some(kind) = Kind::from_stored(&row.kind, refers_to, item.due_on) else {
+                unrenderable.push(row.id);
+                continue;
+            };
+            let as_of = row.as_of.unwrap_or(refers_to);
+            let level = u8::try_from(row.escalation_level).unwrap_or(0);
+            let name = row.recipient_name.as_deref().unwrap_or("各位");
+            let (subject, text, html) = self.render_message(&ctx, item, kind, level, as_of, name);
+            if row.channel == "webhook" {
+                row.body_text = Some(webhook_text(&subject, &text));
+                row.body_html = Some(String::new());
+            } else {
+                row.body_text = Some(text);
+                row.body_html = Some(html);
+            }
+            row.subject = Some(subject);
+        }
+        Ok(unrenderable)
     }
 
     /// A supervisor presses an item by hand (催办/督办): recorded in the audit trail as the
@@ -602,10 +722,7 @@ impl Services {
                 name: p.name.clone(),
                 address,
             };
-            let mut r = self.render(&ctx, &item, &due, level, today, &to);
-            r.kind = "urge".into();
-            r.subject = format!("【督办】{}", short(&item.title, 20));
-            r.body_text = format!("督办意见：{note}\n\n{}", r.body_text);
+            let mut r = self.urge_message(&ctx, &item, &due, level, today, &to, &note);
             r.idempotency_key = format!(
                 "{}:urge:v{}:{}",
                 item.id,
@@ -624,15 +741,34 @@ impl Services {
                 name: "各位".into(),
                 address: url,
             };
-            let mut r = self.render(&ctx, &item, &due, level, today, &to);
-            r.kind = "urge".into();
-            r.subject = format!("【督办】{}", short(&item.title, 20));
-            r.body_text = format!("督办意见：{note}\n\n{}", r.body_text);
+            let mut r = self.urge_message(&ctx, &item, &due, level, today, &to, &note);
             r.idempotency_key = format!("{}:urge:v{}:webhook", item.id, item.version);
             news.push(webhook_copy(r, owner));
         }
         self.store.enqueue_reminders(news).await?;
         Ok(item)
+    }
+
+    /// A supervisor's urging (督办) of `item`, rendered at once with the note on top.
+    #[allow(clippy::too_many_arguments)]
+    fn urge_message(
+        &self,
+        ctx: &Context<'_>,
+        item: &ItemRow,
+        due: &Due,
+        level: u8,
+        today: NaiveDate,
+        to: &Recipient,
+        note: &str,
+    ) -> NewReminder {
+        let (_, text, html) = self.render_message(ctx, item, due.kind, level, today, &to.name);
+        NewReminder {
+            kind: "urge".into(),
+            subject: Some(format!("【督办】{}", short(&item.title, 20))),
+            body_text: Some(format!("督办意见：{note}\n\n{text}")),
+            body_html: Some(html),
+            ..unrendered(item, due, level, today, to)
+        }
     }
 
     /// The outbox, as admins and supervisors (their jurisdiction) see it.
@@ -652,27 +788,68 @@ impl Services {
     }
 }
 
-/// The webhook copy of a reminder rendered for `owner`'s webhook: one message per reminder
-/// (not per recipient). Its body is the plain text; the sender wraps it in the robot's JSON
-/// with the row's Message-ID.
-pub(crate) fn webhook_copy(mut rendered: NewReminder, owner: Uuid) -> NewReminder {
-    let key = rendered
+/// The webhook copy of a reminder for `owner`'s webhook: one message per reminder (not per
+/// recipient). Its body is the plain text; the sender wraps it in the robot's JSON with the
+/// row's Message-ID. An unrendered reminder stays unrendered (the sender renders it).
+pub(crate) fn webhook_copy(mut reminder: NewReminder, owner: Uuid) -> NewReminder {
+    let key = reminder
         .idempotency_key
         .rsplit_once(':')
-        .map_or(rendered.idempotency_key.as_str(), |(head, _)| head)
+        .map_or(reminder.idempotency_key.as_str(), |(head, _)| head)
         .to_owned();
-    rendered.idempotency_key = format!("{key}:webhook:{owner}");
-    rendered.recipient_person_id = None;
-    rendered.channel = "webhook".into();
-    rendered.body_text = format!("{}\n\n{}", rendered.subject, rendered.body_text.trim_end());
-    rendered.body_html = String::new();
-    rendered
+    reminder.idempotency_key = format!("{key}:webhook:{owner}");
+    reminder.recipient_person_id = None;
+    reminder.channel = "webhook".into();
+    if let (Some(subject), Some(text)) = (&reminder.subject, &reminder.body_text) {
+        reminder.body_text = Some(webhook_text(subject, text));
+        reminder.body_html = Some(String::new());
+    }
+    reminder
+}
+
+/// A webhook message's text: the subject, then the plain-text body.
+fn webhook_text(subject: &str, text: &str) -> String {
+    format!("{subject}\n\n{}", text.trim_end())
+}
+
+/// A due reminder about `item` for `to`, as the sweep enqueues it: with its identity and
+/// what rendering needs beyond the item, rendered by the sender when it goes out.
+fn unrendered(
+    item: &ItemRow,
+    due: &Due,
+    level: u8,
+    today: NaiveDate,
+    to: &Recipient,
+) -> NewReminder {
+    NewReminder {
+        item_id: Some(item.id),
+        agency_id: Some(item.agency_id),
+        recipient_person_id: to.person_id,
+        recipient_address: to.address.clone(),
+        recipient_name: Some(to.name.clone()),
+        channel: "email".into(),
+        kind: due.kind.name().into(),
+        refers_to: Some(due.day),
+        as_of: Some(today),
+        scheduled_at: Utc::now(),
+        escalation_level: i32::from(level),
+        subject: None,
+        body_text: None,
+        body_html: None,
+        idempotency_key: format!(
+            "{}:{}:{}:{}",
+            item.id,
+            due.kind.name(),
+            due.day,
+            to.address.to_lowercase()
+        ),
+    }
 }
 
 /// The subject's headline and the message's first line for a due reminder.
-fn describe(due: &Due, item: &ItemRow, today: NaiveDate) -> (String, String) {
+fn describe(kind: Kind, item: &ItemRow, today: NaiveDate) -> (String, String) {
     let over = item.due_on.map_or(0, |d| (today - d).num_days());
-    match due.kind {
+    match kind {
         Kind::Countdown(0) => (
             "今天到期".into(),
             "您负责的整改事项今天到期，请按时完成并提交佐证材料。".into(),

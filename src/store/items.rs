@@ -16,6 +16,9 @@ use super::{
 };
 use crate::domain::FINAL_STATES;
 
+/// Ids bound in one `IN (…)` list.
+const IDS_PER_QUERY: usize = 1_000;
+
 /// An item as the rest of the service sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ItemRow {
@@ -242,6 +245,23 @@ impl Store {
             .one(self.conn())
             .await?
             .map(Into::into))
+    }
+
+    /// Items by id (any order; unknown ids are skipped), read in chunks that fit every
+    /// engine's limit on bound values.
+    pub async fn items_by_ids(&self, ids: &[Uuid]) -> Result<Vec<ItemRow>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            out.extend(
+                item::Entity::find()
+                    .filter(item::Column::Id.is_in(chunk.iter().copied()))
+                    .all(self.conn())
+                    .await?
+                    .into_iter()
+                    .map(ItemRow::from),
+            );
+        }
+        Ok(out)
     }
 
     /// A page of items in creation order.

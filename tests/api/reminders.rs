@@ -227,9 +227,11 @@ pub async fn enqueue(app: &TestApp, n: usize, tag: &str) {
             refers_to: None,
             scheduled_at: Utc::now(),
             escalation_level: 0,
-            subject: format!("【整改提醒】{tag} {i}"),
-            body_text: "正文".into(),
-            body_html: "<p>正文</p>".into(),
+            recipient_name: None,
+            as_of: None,
+            subject: Some(format!("【整改提醒】{tag} {i}")),
+            body_text: Some("正文".into()),
+            body_html: Some("<p>正文</p>".into()),
             idempotency_key: format!("{tag}:{i}"),
         })
         .collect::<Vec<_>>();
@@ -611,9 +613,11 @@ store_test!(
                     refers_to: None,
                     scheduled_at: Utc::now(),
                     escalation_level: 0,
-                    subject: "【整改提醒】".into(),
-                    body_text: "正文".into(),
-                    body_html: "<p>正文</p>".into(),
+                    recipient_name: None,
+                    as_of: None,
+                    subject: Some("【整改提醒】".into()),
+                    body_text: Some("正文".into()),
+                    body_html: Some("<p>正文</p>".into()),
                     idempotency_key: format!("bulk-{i}"),
                 })
                 .collect::<Vec<_>>()
@@ -626,5 +630,64 @@ store_test!(
         let counts = app.store.reminder_counts().await.unwrap();
         let pending = counts.iter().find(|(s, _)| s == "pending").map(|(_, n)| *n);
         assert_eq!(pending, Some(4_500));
+    }
+);
+
+store_test!(
+    a_reminder_is_rendered_from_the_item_as_it_is_when_sent_and_keeps_what_was_sent,
+    |backend| async move {
+        let sink = SmtpSink::start().await;
+        let app = spawn_app_with(backend, smtp_to(sink.addr)).await;
+        let c = cast(&app).await;
+        let id = new_item(&app, &c.dept, "执法公示信息更新不及时").await;
+        assign_due(&app, &c, &id, today() + chrono::Duration::days(7)).await;
+
+        // The sweep enqueues the reminder unrendered …
+        let swept = app.reminders.sweep().await.unwrap();
+        assert_eq!(swept.enqueued, 2, "{swept:?}");
+        let pending = app
+            .ok(
+                "{ reminders(status: PENDING) { nodes { kind subject } } }",
+                json!({}),
+            )
+            .await;
+        let nodes = pending["reminders"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(nodes.len(), 2);
+        assert!(nodes.iter().all(|n| n["subject"].is_null()), "{nodes:?}");
+
+        // … the leader accepts before it goes out: the message shows the state it is in then.
+        let v = version(&app, &id).await;
+        app.ok_as(
+            &c.leader_token,
+            crate::workflow::TRANSITION,
+            json!({ "id": id, "action": "accept", "measures": "修订公示制度", "v": v }),
+        )
+        .await;
+        let sent = app.reminders.send_due().await.unwrap();
+        assert_eq!(sent.sent, 2, "{sent:?}");
+        for m in sink.messages() {
+            let subject = m.header("Subject").unwrap();
+            assert!(subject.contains("距整改时限还有7天"), "{subject}");
+            let body = m.text();
+            assert!(
+                body.contains("整改中") && !body.contains("已交办"),
+                "{body}"
+            );
+            assert!(body.contains("执法公示信息更新不及时"), "{body}");
+        }
+
+        // The outbox keeps the message as sent.
+        let listed = app
+            .ok(
+                "{ reminders(status: SENT) { nodes { subject } } }",
+                json!({}),
+            )
+            .await;
+        for n in listed["reminders"]["nodes"].as_array().unwrap() {
+            assert!(
+                n["subject"].as_str().unwrap().contains("距整改时限还有7天"),
+                "{n}"
+            );
+        }
     }
 );

@@ -1,4 +1,6 @@
 //! An outbox row. `channel`: email | webhook; `status`: pending | sending | sent | failed.
+//! Item reminders from the sweep are enqueued unrendered (no subject or bodies) and rendered
+//! by the sender; the rendered message is kept when it is marked sent.
 
 use sea_orm::entity::prelude::*;
 
@@ -30,6 +32,10 @@ pub struct Model {
     pub body_text: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub body_html: Option<String>,
+    /// Rendering inputs of a reminder rendered when sent (`subject` still empty): the
+    /// recipient's name as greeted and the day the message speaks as of.
+    pub recipient_name: Option<String>,
+    pub as_of: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
