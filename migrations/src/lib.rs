@@ -9,6 +9,9 @@ mod m20261123_000001_reminder_bodies;
 mod m20261124_000001_reminder_channels;
 mod m20261125_000001_dashboard_indexes;
 mod m20261126_000001_reminder_render_at_send;
+mod m20261201_000001_item_tallies;
+
+pub use m20261201_000001_item_tallies::TALLY_LOCK;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -22,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_reminder_channels::Migration),
             Box::new(m20261125_000001_dashboard_indexes::Migration),
             Box::new(m20261126_000001_reminder_render_at_send::Migration),
+            Box::new(m20261201_000001_item_tallies::Migration),
         ]
     }
 }

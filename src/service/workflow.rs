@@ -539,7 +539,15 @@ impl Services {
             "report_progress" => {
                 update.progress = Some(input.comment.clone());
             }
-            "submit" => update.submitted_at = Some(Some(now)),
+            "submit" => {
+                // 按期 is judged by the calendar day where the agency is.
+                let zone = match tx.agency(item.agency_id).await? {
+                    Some(a) => a.time_zone.parse().unwrap_or(self.time_zone),
+                    None => self.time_zone,
+                };
+                update.submitted_at = Some(Some(now));
+                update.submitted_on = Some(Some(now.with_timezone(&zone).date_naive()));
+            }
             "verify" => {
                 let outcome = input.outcome.expect("verify requires an outcome");
                 update.outcome = Some(Some(outcome.as_str().to_owned()));
@@ -552,6 +560,7 @@ impl Services {
                 update.verified_by = Some(None);
                 update.closed_at = Some(None);
                 update.submitted_at = Some(None);
+                update.submitted_on = Some(None);
             }
             "request_extension" => {
                 let due_on = input.due_on.expect("request_extension requires a date");

@@ -1,7 +1,9 @@
-//! Aggregates for supervisors' dashboards, each one SQL `GROUP BY` over an index
-//! (`idx_items_agency_state_due_submitted`, `idx_items_lead_person_id_state`,
-//! `idx_item_events_action_item_id`, `idx_extension_requests_status_item_id`): the rows
-//! returned are tallies (per unit × state, per leader × state, per month), never items.
+//! Aggregates for supervisors' dashboards. The per-unit figures read the kept tallies
+//! (`item_tallies`, see [`super::tallies`]): a few rows per unit, whatever its item count.
+//! The rest are one SQL `GROUP BY` each over an index (`idx_items_agency_state_due_submitted_on`,
+//! `idx_items_lead_person_id_state`, `idx_item_events_action_item_id`,
+//! `idx_extension_requests_status_item_id`): the rows returned are tallies (per unit × state,
+//! per leader × state, per month), never items.
 //!
 //! Date arithmetic differs between the engines, so these are written as SQL text with bound
 //! values; the few engine-specific expressions are in [`Dialect`].
@@ -10,7 +12,10 @@ use chrono::{NaiveDate, TimeDelta};
 use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
 use uuid::Uuid;
 
-use super::{Engine, Store, StoreError};
+use super::{
+    Engine, Store, StoreError,
+    tallies::{TallyWindow, WINDOW_DAYS},
+};
 use crate::domain::dashboard::StateTally;
 
 /// Which items a dashboard counts.
@@ -109,20 +114,6 @@ impl Dialect<'_> {
         }
     }
 
-    /// The calendar date of timestamp `column` in the scope's time zone.
-    fn local_date(&self, sql: &mut Sql, column: &str) -> String {
-        match self.engine {
-            Engine::Postgres => {
-                let tz = sql.bind(self.scope.time_zone.clone());
-                format!("CAST(({column} AT TIME ZONE {tz}) AS date)")
-            }
-            Engine::Sqlite => {
-                let shift = sql.bind(format!("{:+} seconds", self.scope.utc_offset_seconds));
-                format!("date({column}, {shift})")
-            }
-        }
-    }
-
     /// "YYYY-MM" of timestamp `column` in the scope's time zone.
     fn local_month(&self, sql: &mut Sql, column: &str) -> String {
         match self.engine {
@@ -147,8 +138,81 @@ impl Dialect<'_> {
 }
 
 impl Store {
-    /// Tallies per unit and state: one `GROUP BY agency_id, state` over the scope's items.
+    /// Tallies per unit and state, from the kept tallies (`item_tallies`, a few rows per
+    /// unit) when their window is this zone's week, after moving it there if it is behind;
+    /// otherwise (a zone whose day has not turned yet) counted from the items.
     pub async fn unit_state_tallies(
+        &self,
+        scope: &DashboardScope,
+    ) -> Result<Vec<(Uuid, StateTally)>, StoreError> {
+        if let Some(tallies) = self.kept_unit_state_tallies(scope).await? {
+            return Ok(tallies);
+        }
+        if self.move_tally_window(scope.today).await?
+            && let Some(tallies) = self.kept_unit_state_tallies(scope).await?
+        {
+            return Ok(tallies);
+        }
+        self.counted_unit_state_tallies(scope).await
+    }
+
+    /// The kept tallies per unit and state, or `None` when their window is not
+    /// [today, today + 7] for this zone. The window is read in the same statement as the
+    /// tallies, so a recount in between cannot mix two windows.
+    pub async fn kept_unit_state_tallies(
+        &self,
+        scope: &DashboardScope,
+    ) -> Result<Option<Vec<(Uuid, StateTally)>>, StoreError> {
+        let wanted = TallyWindow::for_day(scope.today);
+        let mut sql = Sql::new(self.engine());
+        let today = sql.bind(wanted.first);
+        sql.push(&format!(
+            "SELECT w.lo AS lo, w.hi AS hi, t.agency_id AS k, t.state AS state, \
+               CAST(SUM(t.items) AS BIGINT) AS n, \
+               CAST(SUM(CASE WHEN t.bucket = 1 THEN t.items ELSE 0 END) AS BIGINT) AS past_due, \
+               CAST(SUM(CASE WHEN t.bucket = 2 THEN t.items ELSE 0 END) AS BIGINT) AS due_soon, \
+               CAST(SUM(CASE WHEN t.bucket = 1 THEN t.items * {today} - t.due_day_sum ELSE 0 END) \
+                    AS BIGINT) AS past_due_days, \
+               CAST(SUM(t.on_time) AS BIGINT) AS on_time, \
+               CAST(SUM(t.finished) AS BIGINT) AS finished \
+             FROM item_tally_window w LEFT JOIN item_tallies t ON "
+        ));
+        let filter = sql.in_agencies("t.agency_id", &scope.agency_ids);
+        sql.push(&filter);
+        sql.push(" WHERE w.id = 1 GROUP BY w.lo, w.hi, t.agency_id, t.state");
+        let rows = self.conn().query_all_raw(sql.statement()).await?;
+        let mut tallies = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let window = TallyWindow {
+                first: i64::from(row.try_get::<i32>("", "lo")?),
+                last: i64::from(row.try_get::<i32>("", "hi")?),
+            };
+            if window != wanted {
+                return Ok(None);
+            }
+            // The one row of a scope with no tallies yet: the window alone.
+            let Some(agency) = row.try_get::<Option<Uuid>>("", "k")? else {
+                continue;
+            };
+            tallies.push((
+                agency,
+                StateTally {
+                    state: row.try_get("", "state")?,
+                    items: count(row, "n")?,
+                    past_due: count(row, "past_due")?,
+                    due_within_7_days: count(row, "due_soon")?,
+                    past_due_days: count(row, "past_due_days")?,
+                    finished_on_time: count(row, "on_time")?,
+                    finished_with_due_date: count(row, "finished")?,
+                },
+            ));
+        }
+        Ok(Some(tallies))
+    }
+
+    /// Tallies per unit and state counted from the items: one `GROUP BY agency_id, state`
+    /// over the scope's items (what the kept tallies must always agree with).
+    pub async fn counted_unit_state_tallies(
         &self,
         scope: &DashboardScope,
     ) -> Result<Vec<(Uuid, StateTally)>, StoreError> {
@@ -176,17 +240,16 @@ impl Store {
         let dialect = Dialect { engine, scope };
         let mut sql = Sql::new(engine);
         let today = sql.date(scope.today);
-        let week = sql.date(scope.today + TimeDelta::days(7));
-        let submitted_on = dialect.local_date(&mut sql, "submitted_at");
+        let week = sql.date(scope.today + TimeDelta::days(WINDOW_DAYS));
         let days = dialect.days_until(&today, "due_on");
         let select = format!(
             "SELECT {key} AS k, state, COUNT(*) AS n, \
                SUM(CASE WHEN due_on < {today} THEN 1 ELSE 0 END) AS past_due, \
                SUM(CASE WHEN due_on >= {today} AND due_on <= {week} THEN 1 ELSE 0 END) AS due_soon, \
                SUM(CASE WHEN due_on < {today} THEN {days} ELSE 0 END) AS past_due_days, \
-               SUM(CASE WHEN due_on IS NOT NULL AND submitted_at IS NOT NULL \
-                        AND {submitted_on} <= due_on THEN 1 ELSE 0 END) AS on_time, \
-               SUM(CASE WHEN due_on IS NOT NULL AND submitted_at IS NOT NULL \
+               SUM(CASE WHEN due_on IS NOT NULL AND submitted_on IS NOT NULL \
+                        AND submitted_on <= due_on THEN 1 ELSE 0 END) AS on_time, \
+               SUM(CASE WHEN due_on IS NOT NULL AND submitted_on IS NOT NULL \
                         THEN 1 ELSE 0 END) AS finished \
              FROM items WHERE "
         );

@@ -43,6 +43,8 @@ pub struct ItemRow {
     pub accepted_at: Option<DateTime<Utc>>,
     pub assigned_at: Option<DateTime<Utc>>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The day it was submitted, where its agency is.
+    pub submitted_on: Option<NaiveDate>,
     pub closed_at: Option<DateTime<Utc>>,
     pub verified_by: Option<Uuid>,
     pub version: i32,
@@ -74,6 +76,7 @@ impl From<item::Model> for ItemRow {
             accepted_at: m.accepted_at,
             assigned_at: m.assigned_at,
             submitted_at: m.submitted_at,
+            submitted_on: m.submitted_on,
             closed_at: m.closed_at,
             verified_by: m.verified_by,
             version: m.version,

@@ -52,6 +52,7 @@ impl Tx {
             accepted_at: Set(s.accepted_at),
             assigned_at: Set(s.assigned_at),
             submitted_at: Set(None),
+            submitted_on: Set(None),
             closed_at: Set(s.closed_at),
             verified_by: Set(None),
             version: Set(1),

@@ -30,6 +30,7 @@ pub struct ItemUpdate {
     pub accepted_at: Option<Option<DateTime<Utc>>>,
     pub assigned_at: Option<Option<DateTime<Utc>>>,
     pub submitted_at: Option<Option<DateTime<Utc>>>,
+    pub submitted_on: Option<Option<NaiveDate>>,
     pub closed_at: Option<Option<DateTime<Utc>>>,
     pub verified_by: Option<Option<Uuid>>,
 }
@@ -197,6 +198,7 @@ impl Tx {
         set!(accepted_at, AcceptedAt);
         set!(assigned_at, AssignedAt);
         set!(submitted_at, SubmittedAt);
+        set!(submitted_on, SubmittedOn);
         set!(closed_at, ClosedAt);
         set!(verified_by, VerifiedBy);
         let result = q

@@ -20,5 +20,6 @@ mod report_section;
 mod schema_file;
 mod smtp_sink;
 mod subscription;
+mod tallies;
 mod webhook_sink;
 mod workflow;

@@ -30,6 +30,8 @@ pub struct Model {
     pub accepted_at: Option<DateTimeUtc>,
     pub assigned_at: Option<DateTimeUtc>,
     pub submitted_at: Option<DateTimeUtc>,
+    /// The day of `submitted_at` where the item's agency is (按期完成率 compares it with `due_on`).
+    pub submitted_on: Option<Date>,
     pub closed_at: Option<DateTimeUtc>,
     pub verified_by: Option<Uuid>,
     pub version: i32,
