@@ -214,6 +214,11 @@ pub async fn seed(
             let assigned = state != "identified";
             let accepted = !matches!(state, "identified" | "assigned");
             let assigned_at = now - Duration::days(rng.random_range(10..200));
+            let submitted_at = match state {
+                "closed" => Some(assigned_at + Duration::days(57)),
+                "submitted" => Some(assigned_at + Duration::days(rng.random_range(5..10))),
+                _ => None,
+            };
             rows.push(SeedItem {
                 id: Uuid::now_v7(),
                 agency_id: ids[a],
@@ -228,6 +233,9 @@ pub async fn seed(
                 measures: accepted.then(|| "制定整改方案，明确责任分工，定期跟踪问效".to_owned()),
                 assigned_at: assigned.then_some(assigned_at),
                 accepted_at: accepted.then_some(assigned_at + Duration::days(2)),
+                submitted_at,
+                submitted_on: submitted_at
+                    .map(|t| t.with_timezone(&services.time_zone).date_naive()),
                 closed_at: (state == "closed").then_some(assigned_at + Duration::days(60)),
                 created_at: assigned_at - Duration::days(1),
             });

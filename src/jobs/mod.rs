@@ -82,8 +82,10 @@ impl Reminders {
         &self.templates
     }
 
-    /// Finds due reminders and enqueues them.
+    /// Finds due reminders and enqueues them; on a new day, first moves the dashboards'
+    /// tallies to it (so that no dashboard request pays for the recount).
     pub async fn sweep(&self) -> Result<SweepReport, ServiceError> {
+        self.services.move_dashboard_tallies().await?;
         self.services
             .sweep_reminders(&self.templates, &self.public_url, None)
             .await

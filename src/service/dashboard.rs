@@ -293,6 +293,12 @@ impl Services {
             .collect())
     }
 
+    /// Moves the dashboards' kept tallies to today (where the service's zone is), recounting
+    /// them once a day; true when it recounted.
+    pub async fn move_dashboard_tallies(&self) -> Result<bool, ServiceError> {
+        Ok(self.store.move_tally_window(self.today()).await?)
+    }
+
     /// The workflow's final states (closed items can no longer be overdue).
     fn final_state_names(&self) -> Vec<&str> {
         self.workflow

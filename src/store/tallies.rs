@@ -73,6 +73,10 @@ impl Store {
     /// is counted from items until it does). True when it recounted.
     pub async fn move_tally_window(&self, today: NaiveDate) -> Result<bool, StoreError> {
         let wanted = TallyWindow::for_day(today);
+        let now = self.tally_window().await?;
+        if !now.is_empty() && now.first >= wanted.first {
+            return Ok(false);
+        }
         let txn = self.begin_write().await?;
         let backend = txn.get_database_backend();
         let engine = self.engine();
@@ -94,6 +98,7 @@ impl Store {
             first: i64::from(row.try_get::<i32>("", "lo")?),
             last: i64::from(row.try_get::<i32>("", "hi")?),
         };
+        // Another recount may have moved it while this one waited for the lock.
         if !now.is_empty() && now.first >= wanted.first {
             txn.rollback().await?;
             return Ok(false);
