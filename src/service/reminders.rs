@@ -239,17 +239,22 @@ impl Services {
         let mut report = SweepReport::default();
         let mut lookups = Lookups::default();
         let mut spent = Spent::default();
-        let clock = Instant::now();
-        let candidates = self.store.sweep_candidates(&window).await?;
-        spent.finding += clock.elapsed();
-        report.candidates = candidates.len() as u64;
-        // Judging a batch (here) overlaps with writing the ones before it (on other
-        // connections): the database's time and ours add up no longer.
+        // Reading the candidates (a task of the store's), judging a batch (here) and writing
+        // the ones before it (on other connections) overlap: the database's time and ours
+        // add up no longer. `finding` is the time spent waiting for the next batch.
+        let mut candidates = self.store.sweep_candidates(window, SWEEP_BATCH);
         let mut writing = tokio::task::JoinSet::new();
-        for items in candidates.chunks(SWEEP_BATCH) {
+        loop {
+            let clock = Instant::now();
+            let Some(items) = candidates.recv().await else {
+                break;
+            };
+            let items = items?;
+            spent.finding += clock.elapsed();
+            report.candidates += items.len() as u64;
             let clock = Instant::now();
             let (new, unaddressed) = self
-                .reminders_for(items, &policy, today, &mut lookups)
+                .reminders_for(&items, &policy, today, &mut lookups)
                 .await?;
             spent.judging += clock.elapsed();
             report.unaddressed += unaddressed;
