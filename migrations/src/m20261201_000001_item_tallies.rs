@@ -1,12 +1,14 @@
-//! Dashboards read tallies, not items. `item_tallies` holds, per agency, state and due-date
-//! bucket, how many items there are and the sums the figures need; the database keeps it in
-//! step with `items` by triggers, in the transaction of every item write, whichever code
-//! path makes it (the workflow, imports, the ledger, `rectify seed`).
+//! Dashboards read tallies, not items. `item_tallies` holds, per agency and state (one row,
+//! a few thousand rows for a city of a thousand units), how many items there are and the
+//! sums the figures need; the database keeps it in step with `items` by triggers, in the
+//! transaction of every item write, whichever code path makes it (the workflow, imports,
+//! the ledger, `rectify seed`).
 //!
 //! Figures that depend on today (overdue, due within seven days, days overdue) stay exact
-//! because the buckets are relative to a window of days, `item_tally_window` = [lo, hi]
-//! (days since 1970-01-01): 0 no due date, 1 due before `lo`, 2 due within the window,
-//! 3 due after `hi`. The service moves the window to [today, today + 7] once a day by
+//! because they are counted against a window of days, `item_tally_window` = [lo, hi] (days
+//! since 1970-01-01): `past` counts the items due before `lo` (and `past_day_sum` sums
+//! their due days, so days overdue is `past × today − past_day_sum`), `soon` those due
+//! within the window. The service moves the window to [today, today + 7] once a day by
 //! recounting the tallies from `items` (see `store::tallies`); until it does, and for zones
 //! whose today differs from `lo`, dashboards count items directly. This migration leaves
 //! the window empty (lo = 0, hi = -1), so the first dashboard recounts.
@@ -46,9 +48,10 @@ enum ItemTallies {
     Table,
     AgencyId,
     State,
-    Bucket,
     Items,
-    DueDaySum,
+    Past,
+    PastDaySum,
+    Soon,
     OnTime,
     Finished,
 }
@@ -96,16 +99,16 @@ impl MigrationTrait for Migration {
                 .table(ItemTallies::Table)
                 .col(uuid(ItemTallies::AgencyId))
                 .col(string(ItemTallies::State))
-                .col(small_integer(ItemTallies::Bucket))
                 .col(big_integer(ItemTallies::Items).default(0))
-                .col(big_integer(ItemTallies::DueDaySum).default(0))
+                .col(big_integer(ItemTallies::Past).default(0))
+                .col(big_integer(ItemTallies::PastDaySum).default(0))
+                .col(big_integer(ItemTallies::Soon).default(0))
                 .col(big_integer(ItemTallies::OnTime).default(0))
                 .col(big_integer(ItemTallies::Finished).default(0))
                 .primary_key(
                     Index::create()
                         .col(ItemTallies::AgencyId)
-                        .col(ItemTallies::State)
-                        .col(ItemTallies::Bucket),
+                        .col(ItemTallies::State),
                 )
                 .to_owned(),
         )
@@ -222,24 +225,25 @@ async fn backfill_submitted_on(
 /// submitted_on and delta), upserted into the tallies against window bounds `w_lo`/`w_hi`.
 fn postgres_apply(source: &str) -> String {
     format!(
-        "INSERT INTO item_tallies AS t (agency_id, state, bucket, items, due_day_sum, on_time, finished)
-         SELECT agency_id, state, bucket, SUM(delta), SUM(delta * day), SUM(delta * on_time), SUM(delta * finished)
+        "INSERT INTO item_tallies AS t (agency_id, state, items, past, past_day_sum, soon, on_time, finished)
+         SELECT agency_id, state, SUM(delta), SUM(delta * past), SUM(delta * past * COALESCE(day, 0)),
+                SUM(delta * soon), SUM(delta * on_time), SUM(delta * finished)
          FROM (
-           SELECT agency_id, state, delta,
-                  CASE WHEN due_on IS NULL THEN 0
-                       WHEN due_on - DATE '1970-01-01' < w_lo THEN 1
-                       WHEN due_on - DATE '1970-01-01' > w_hi THEN 3
-                       ELSE 2 END AS bucket,
-                  COALESCE(due_on - DATE '1970-01-01', 0) AS day,
+           SELECT agency_id, state, delta, day,
+                  CASE WHEN day < w_lo THEN 1 ELSE 0 END AS past,
+                  CASE WHEN day >= w_lo AND day <= w_hi THEN 1 ELSE 0 END AS soon,
                   CASE WHEN due_on IS NOT NULL AND submitted_on IS NOT NULL AND submitted_on <= due_on THEN 1 ELSE 0 END AS on_time,
                   CASE WHEN due_on IS NOT NULL AND submitted_on IS NOT NULL THEN 1 ELSE 0 END AS finished
-           FROM ({source}) AS changed
+           FROM (SELECT *, due_on - DATE '1970-01-01' AS day FROM ({source}) AS changed) AS dated
          ) AS c
-         GROUP BY agency_id, state, bucket
-         HAVING SUM(delta) <> 0 OR SUM(delta * day) <> 0 OR SUM(delta * on_time) <> 0 OR SUM(delta * finished) <> 0
-         ON CONFLICT (agency_id, state, bucket) DO UPDATE SET
+         GROUP BY agency_id, state
+         HAVING SUM(delta) <> 0 OR SUM(delta * past) <> 0 OR SUM(delta * past * COALESCE(day, 0)) <> 0
+             OR SUM(delta * soon) <> 0 OR SUM(delta * on_time) <> 0 OR SUM(delta * finished) <> 0
+         ON CONFLICT (agency_id, state) DO UPDATE SET
            items = t.items + EXCLUDED.items,
-           due_day_sum = t.due_day_sum + EXCLUDED.due_day_sum,
+           past = t.past + EXCLUDED.past,
+           past_day_sum = t.past_day_sum + EXCLUDED.past_day_sum,
+           soon = t.soon + EXCLUDED.soon,
            on_time = t.on_time + EXCLUDED.on_time,
            finished = t.finished + EXCLUDED.finished;"
     )
@@ -293,12 +297,13 @@ fn postgres_triggers() -> String {
 /// Adds `delta` for row `r` (`NEW` or `OLD`) to its tally (SQLite, inside a trigger: no
 /// upsert there, so an insert of an empty tally, then an update).
 fn sqlite_apply(r: &str, delta: i32) -> String {
-    let day = format!("COALESCE(CAST(julianday({r}.due_on) - 2440587.5 AS INTEGER), 0)");
-    let bucket = format!(
-        "(CASE WHEN {r}.due_on IS NULL THEN 0 \
-               WHEN {day} < (SELECT lo FROM item_tally_window WHERE id = 1) THEN 1 \
-               WHEN {day} > (SELECT hi FROM item_tally_window WHERE id = 1) THEN 3 \
-               ELSE 2 END)"
+    let day = format!("CAST(julianday({r}.due_on) - 2440587.5 AS INTEGER)");
+    let past = format!(
+        "(CASE WHEN {day} < (SELECT lo FROM item_tally_window WHERE id = 1) THEN 1 ELSE 0 END)"
+    );
+    let soon = format!(
+        "(CASE WHEN {day} >= (SELECT lo FROM item_tally_window WHERE id = 1) \
+               AND {day} <= (SELECT hi FROM item_tally_window WHERE id = 1) THEN 1 ELSE 0 END)"
     );
     let finished = format!(
         "(CASE WHEN {r}.due_on IS NOT NULL AND {r}.submitted_on IS NOT NULL THEN 1 ELSE 0 END)"
@@ -308,13 +313,15 @@ fn sqlite_apply(r: &str, delta: i32) -> String {
                AND {r}.submitted_on <= {r}.due_on THEN 1 ELSE 0 END)"
     );
     format!(
-        "INSERT OR IGNORE INTO item_tallies (agency_id, state, bucket, items, due_day_sum, on_time, finished) \
-         VALUES ({r}.agency_id, {r}.state, {bucket}, 0, 0, 0, 0); \
+        "INSERT OR IGNORE INTO item_tallies (agency_id, state, items, past, past_day_sum, soon, on_time, finished) \
+         VALUES ({r}.agency_id, {r}.state, 0, 0, 0, 0, 0, 0); \
          UPDATE item_tallies SET items = items + ({delta}), \
-           due_day_sum = due_day_sum + ({delta}) * {day}, \
+           past = past + ({delta}) * {past}, \
+           past_day_sum = past_day_sum + ({delta}) * {past} * COALESCE({day}, 0), \
+           soon = soon + ({delta}) * {soon}, \
            on_time = on_time + ({delta}) * {on_time}, \
            finished = finished + ({delta}) * {finished} \
-         WHERE agency_id = {r}.agency_id AND state = {r}.state AND bucket = {bucket};"
+         WHERE agency_id = {r}.agency_id AND state = {r}.state;"
     )
 }
 

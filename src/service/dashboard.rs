@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use super::{Actor, ServiceError, Services};
 use crate::{
-    domain::dashboard::{Figures, StateNames, StateTally, trend_months, trend_start},
+    domain::{
+        access::Operation,
+        dashboard::{Figures, StateNames, StateTally, trend_months, trend_start},
+    },
     store::dashboard::{DashboardScope, MonthTally},
 };
 
@@ -99,23 +102,29 @@ impl Services {
                     .into(),
             ));
         }
-        let (agency, ids) = self
-            .agency_with_scope(actor, agency_id, reach == Reach::Jurisdiction)
-            .await?;
-        let agencies = self.store.agencies_by_ids(&ids).await?;
+        actor.require_in(Operation::Read, agency_id)?;
+        let mut agencies = self.store.agency_subtree_zones(agency_id).await?;
+        // The subtree starts with the agency itself.
+        let Some((_, root_zone)) = agencies.first().cloned() else {
+            return Err(ServiceError::not_found("agency", agency_id));
+        };
+        match reach {
+            Reach::Agency => agencies.truncate(1),
+            Reach::Jurisdiction => agencies.retain(|(id, _)| actor.reaches(*id)),
+        }
         let mut by_zone: Vec<(String, Vec<Uuid>)> = Vec::new();
         // The root agency's zone first: its "today" is the dashboard's date.
-        let mut zones: Vec<&str> = vec![agency.time_zone.as_str()];
-        for a in &agencies {
-            if !zones.contains(&a.time_zone.as_str()) {
-                zones.push(a.time_zone.as_str());
+        let mut zones: Vec<&str> = vec![root_zone.as_str()];
+        for (_, zone) in &agencies {
+            if !zones.contains(&zone.as_str()) {
+                zones.push(zone.as_str());
             }
         }
         for zone in zones {
             let ids = agencies
                 .iter()
-                .filter(|a| a.time_zone == zone)
-                .map(|a| a.id)
+                .filter(|(_, z)| z == zone)
+                .map(|(id, _)| *id)
                 .collect::<Vec<_>>();
             if !ids.is_empty() || by_zone.is_empty() {
                 by_zone.push((zone.to_owned(), ids));

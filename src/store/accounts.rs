@@ -171,6 +171,38 @@ impl Store {
         Ok(result.rows_affected == 1)
     }
 
+    /// An agency and every agency under it, each with its time zone (one recursive query).
+    pub async fn agency_subtree_zones(
+        &self,
+        agency_id: Uuid,
+    ) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let param = match self.engine() {
+            Engine::Postgres => "$1",
+            Engine::Sqlite => "?",
+        };
+        let sql = format!(
+            "WITH RECURSIVE subtree(id, time_zone) AS (\
+               SELECT id, time_zone FROM agencies WHERE id = {param} \
+               UNION ALL \
+               SELECT a.id, a.time_zone FROM agencies a JOIN subtree s ON a.parent_id = s.id) \
+             SELECT id, time_zone FROM subtree"
+        );
+        let statement = Statement::from_sql_and_values(
+            self.conn().get_database_backend(),
+            sql,
+            [agency_id.into()],
+        );
+        let rows = self.conn().query_all_raw(statement).await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get_by_index::<Uuid>(0)?,
+                    row.try_get_by_index::<String>(1)?,
+                ))
+            })
+            .collect()
+    }
+
     /// `agency_id` and every agency under it, at any depth (one recursive query over
     /// `idx_agencies_parent_id`).
     pub async fn agency_subtree(&self, agency_id: Uuid) -> Result<Vec<Uuid>, StoreError> {

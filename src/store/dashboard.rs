@@ -75,13 +75,24 @@ impl Sql {
         }
     }
 
-    /// `column IN (…)` over the scope's agencies.
+    /// `column IN (…)` over the scope's agencies. On PostgreSQL the ids travel as one
+    /// array and the database hashes them (`IN (SELECT unnest(…))`): a list of a thousand
+    /// parameters is compared one by one with every row once the plan is generic.
     fn in_agencies(&mut self, column: &str, ids: &[Uuid]) -> String {
         if ids.is_empty() {
             return "1 = 0".to_owned();
         }
-        let placeholders: Vec<String> = ids.iter().map(|id| self.bind(*id)).collect();
-        format!("{column} IN ({})", placeholders.join(", "))
+        match self.engine {
+            Engine::Postgres => {
+                let list: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+                let array = self.bind(format!("{{{}}}", list.join(",")));
+                format!("{column} IN (SELECT unnest(CAST({array} AS uuid[])))")
+            }
+            Engine::Sqlite => {
+                let placeholders: Vec<String> = ids.iter().map(|id| self.bind(*id)).collect();
+                format!("{column} IN ({})", placeholders.join(", "))
+            }
+        }
     }
 
     fn push(&mut self, s: &str) {
@@ -167,43 +178,44 @@ impl Store {
         let mut sql = Sql::new(self.engine());
         let today = sql.bind(wanted.first);
         sql.push(&format!(
-            "SELECT w.lo AS lo, w.hi AS hi, t.agency_id AS k, t.state AS state, \
-               CAST(SUM(t.items) AS BIGINT) AS n, \
-               CAST(SUM(CASE WHEN t.bucket = 1 THEN t.items ELSE 0 END) AS BIGINT) AS past_due, \
-               CAST(SUM(CASE WHEN t.bucket = 2 THEN t.items ELSE 0 END) AS BIGINT) AS due_soon, \
-               CAST(SUM(CASE WHEN t.bucket = 1 THEN t.items * {today} - t.due_day_sum ELSE 0 END) \
-                    AS BIGINT) AS past_due_days, \
-               CAST(SUM(t.on_time) AS BIGINT) AS on_time, \
-               CAST(SUM(t.finished) AS BIGINT) AS finished \
+            "SELECT w.lo, w.hi, t.agency_id, t.state, t.items, t.past, t.soon, \
+               t.past * {today} - t.past_day_sum, t.on_time, t.finished \
              FROM item_tally_window w LEFT JOIN item_tallies t ON "
         ));
         let filter = sql.in_agencies("t.agency_id", &scope.agency_ids);
         sql.push(&filter);
-        sql.push(" WHERE w.id = 1 GROUP BY w.lo, w.hi, t.agency_id, t.state");
+        // Emptied tallies (all their items moved on) are left out; the window's row comes
+        // back alone when nothing is left.
+        sql.push(" AND t.items <> 0 WHERE w.id = 1");
         let rows = self.conn().query_all_raw(sql.statement()).await?;
         let mut tallies = Vec::with_capacity(rows.len());
+        // Thousands of rows: read by position (by name, each column is looked up anew).
+        let n = |row: &QueryResult, i: usize| -> Result<u64, StoreError> {
+            let v: Option<i64> = row.try_get_by_index(i)?;
+            Ok(v.unwrap_or(0).max(0) as u64)
+        };
         for row in &rows {
             let window = TallyWindow {
-                first: i64::from(row.try_get::<i32>("", "lo")?),
-                last: i64::from(row.try_get::<i32>("", "hi")?),
+                first: i64::from(row.try_get_by_index::<i32>(0)?),
+                last: i64::from(row.try_get_by_index::<i32>(1)?),
             };
             if window != wanted {
                 return Ok(None);
             }
             // The one row of a scope with no tallies yet: the window alone.
-            let Some(agency) = row.try_get::<Option<Uuid>>("", "k")? else {
+            let Some(agency) = row.try_get_by_index::<Option<Uuid>>(2)? else {
                 continue;
             };
             tallies.push((
                 agency,
                 StateTally {
-                    state: row.try_get("", "state")?,
-                    items: count(row, "n")?,
-                    past_due: count(row, "past_due")?,
-                    due_within_7_days: count(row, "due_soon")?,
-                    past_due_days: count(row, "past_due_days")?,
-                    finished_on_time: count(row, "on_time")?,
-                    finished_with_due_date: count(row, "finished")?,
+                    state: row.try_get_by_index(3)?,
+                    items: n(row, 4)?,
+                    past_due: n(row, 5)?,
+                    due_within_7_days: n(row, 6)?,
+                    past_due_days: n(row, 7)?,
+                    finished_on_time: n(row, 8)?,
+                    finished_with_due_date: n(row, 9)?,
                 },
             ));
         }

@@ -1,8 +1,8 @@
-//! The tallies dashboards read (`item_tallies`): per agency, state and due-date bucket, kept
-//! by database triggers in the transaction of every item write (see the migration
+//! The tallies dashboards read (`item_tallies`): per agency and state, kept by database
+//! triggers in the transaction of every item write (see the migration
 //! `m20261201_000001_item_tallies`). This module moves their window of days: once a day it
-//! recounts them from `items` so that bucket 2 holds exactly the items due within the
-//! coming week, bucket 1 those overdue, bucket 3 the later ones.
+//! recounts them from `items` so that `soon` counts exactly the items due within the coming
+//! week and `past` those overdue.
 //!
 //! The recount runs in one write transaction. On PostgreSQL it first takes the advisory
 //! lock that every item write's trigger shares, so no write applies its change against a
@@ -28,7 +28,8 @@ pub fn date_of_day(day: i64) -> NaiveDate {
     NaiveDate::default() + TimeDelta::days(day)
 }
 
-/// The tallies' window: items due from `first` to `last` (both included) are in bucket 2.
+/// The tallies' window: items due from `first` to `last` (both included) count as `soon`,
+/// items due before `first` as `past`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TallyWindow {
     pub first: i64,
@@ -118,18 +119,19 @@ impl Store {
         txn.execute_raw(Statement::from_sql_and_values(
             backend,
             format!(
-                "INSERT INTO item_tallies (agency_id, state, bucket, items, due_day_sum, on_time, finished) \
-                 SELECT agency_id, state, bucket, COUNT(*), SUM(day), SUM(on_time), SUM(finished) FROM ( \
-                   SELECT agency_id, state, \
-                          CASE WHEN due_on IS NULL THEN 0 WHEN {day} < {lo} THEN 1 \
-                               WHEN {day} > {hi} THEN 3 ELSE 2 END AS bucket, \
-                          COALESCE({day}, 0) AS day, \
+                "INSERT INTO item_tallies (agency_id, state, items, past, past_day_sum, soon, on_time, finished) \
+                 SELECT agency_id, state, COUNT(*), SUM(past), SUM(past * COALESCE(day, 0)), SUM(soon), \
+                        SUM(on_time), SUM(finished) FROM ( \
+                   SELECT agency_id, state, day, \
+                          CASE WHEN day < {lo} THEN 1 ELSE 0 END AS past, \
+                          CASE WHEN day >= {lo} AND day <= {hi} THEN 1 ELSE 0 END AS soon, \
                           CASE WHEN due_on IS NOT NULL AND submitted_on IS NOT NULL \
                                AND submitted_on <= due_on THEN 1 ELSE 0 END AS on_time, \
                           CASE WHEN due_on IS NOT NULL AND submitted_on IS NOT NULL \
                                THEN 1 ELSE 0 END AS finished \
-                   FROM items) AS x \
-                 GROUP BY agency_id, state, bucket"
+                   FROM (SELECT agency_id, state, due_on, submitted_on, {day} AS day FROM items) AS dated \
+                 ) AS x \
+                 GROUP BY agency_id, state"
             ),
             values,
         ))
