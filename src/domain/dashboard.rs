@@ -89,6 +89,19 @@ impl Figures {
         f
     }
 
+    /// Adds another group's figures to these (a jurisdiction is the sum of its units).
+    pub fn add(&mut self, other: &Figures) {
+        self.total += other.total;
+        self.open += other.open;
+        self.closed += other.closed;
+        self.cancelled += other.cancelled;
+        self.overdue += other.overdue;
+        self.due_within_7_days += other.due_within_7_days;
+        self.total_overdue_days += other.total_overdue_days;
+        self.closed_on_time += other.closed_on_time;
+        self.closed_with_due_date += other.closed_with_due_date;
+    }
+
     /// 整改完成率: closed items among those not cancelled; `None` when there are none.
     pub fn completion_rate(&self) -> Option<f64> {
         ratio(self.closed, self.total - self.cancelled)
@@ -102,6 +115,50 @@ impl Figures {
     /// Average days overdue over the items overdue now; `None` when none is.
     pub fn average_overdue_days(&self) -> Option<f64> {
         ratio(self.total_overdue_days, self.overdue)
+    }
+}
+
+/// Each unit's figures and the items in each state, for a set of units.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UnitTallies {
+    pub units: std::collections::HashMap<uuid::Uuid, Figures>,
+    pub by_state: std::collections::HashMap<String, u64>,
+}
+
+impl UnitTallies {
+    /// Folds per-unit, per-state tallies.
+    pub fn from_state_tallies<'t>(
+        tallies: impl IntoIterator<Item = &'t (uuid::Uuid, StateTally)>,
+        names: StateNames<'_>,
+    ) -> Self {
+        let mut out = UnitTallies::default();
+        for (unit, tally) in tallies {
+            out.units
+                .entry(*unit)
+                .or_default()
+                .add(&Figures::from_tallies([tally], names));
+            *out.by_state.entry(tally.state.clone()).or_default() += tally.items;
+        }
+        out
+    }
+
+    /// Adds another set of units (another time zone's).
+    pub fn merge(&mut self, other: UnitTallies) {
+        for (unit, f) in other.units {
+            self.units.entry(unit).or_default().add(&f);
+        }
+        for (state, n) in other.by_state {
+            *self.by_state.entry(state).or_default() += n;
+        }
+    }
+
+    /// The figures of all units together.
+    pub fn total(&self) -> Figures {
+        let mut f = Figures::default();
+        for unit in self.units.values() {
+            f.add(unit);
+        }
+        f
     }
 }
 
@@ -205,6 +262,51 @@ mod tests {
             names,
         );
         assert_eq!((f.closed, f.cancelled, f.open), (2, 1, 4));
+    }
+
+    #[test]
+    fn units_fold_per_state_tallies_and_sum_to_the_whole() {
+        let a = uuid::Uuid::from_u128(1);
+        let b = uuid::Uuid::from_u128(2);
+        let rows = vec![
+            (
+                a,
+                StateTally {
+                    past_due: 2,
+                    ..tally("in_progress", 3)
+                },
+            ),
+            (
+                a,
+                StateTally {
+                    finished_on_time: 1,
+                    finished_with_due_date: 2,
+                    ..tally("closed", 2)
+                },
+            ),
+            (
+                b,
+                StateTally {
+                    past_due: 1,
+                    past_due_days: 4,
+                    ..tally("in_progress", 1)
+                },
+            ),
+            (b, tally("cancelled", 5)),
+        ];
+        let units = UnitTallies::from_state_tallies(&rows, StateNames::default());
+        assert_eq!(units.units[&a].total, 5);
+        assert_eq!(units.units[&a].overdue, 2);
+        assert_eq!(units.units[&a].closed_on_time, 1);
+        assert_eq!(units.units[&b].cancelled, 5);
+        assert_eq!(units.by_state["in_progress"], 4);
+        let whole = units.total();
+        let direct = Figures::from_tallies(rows.iter().map(|(_, t)| t), StateNames::default());
+        assert_eq!(whole, direct);
+        let mut twice = units.clone();
+        twice.merge(units.clone());
+        assert_eq!(twice.total().total, 2 * direct.total);
+        assert_eq!(twice.by_state["cancelled"], 10);
     }
 
     #[test]

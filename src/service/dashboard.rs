@@ -10,7 +10,7 @@ use super::{Actor, ServiceError, Services};
 use crate::{
     domain::{
         access::Operation,
-        dashboard::{Figures, StateNames, StateTally, trend_months, trend_start},
+        dashboard::{Figures, StateNames, StateTally, UnitTallies, trend_months, trend_start},
     },
     store::dashboard::{DashboardScope, MonthTally},
 };
@@ -153,61 +153,53 @@ impl Services {
 
     /// The headline figures, by state and per unit.
     pub async fn dashboard(&self, scope: ResolvedScope) -> Result<Dashboard, ServiceError> {
-        let mut unit_tallies: HashMap<Uuid, Vec<StateTally>> = HashMap::new();
-        let mut rework: HashMap<Uuid, u64> = HashMap::new();
-        let mut extensions: HashMap<Uuid, u64> = HashMap::new();
-        let mut recurring_shortcomings = 0;
-        for zone in &scope.zones {
-            let (tallies, returned, extended, recurring) = tokio::try_join!(
-                self.store.unit_state_tallies(zone),
-                self.store.unit_action_counts(zone, REWORK_ACTION),
-                self.store.unit_extension_counts(zone),
-                self.store.recurring_shortcoming_count(zone),
-            )?;
-            for (agency, tally) in tallies {
-                unit_tallies.entry(agency).or_default().push(tally);
-            }
-            rework.extend(returned);
-            extensions.extend(extended);
-            recurring_shortcomings += recurring;
-        }
         let final_states = self.final_state_names();
         let names = StateNames {
             final_states: &final_states,
             ..StateNames::default()
         };
-        let mut per_state: HashMap<&str, u64> = HashMap::new();
-        for tally in unit_tallies.values().flatten() {
-            *per_state.entry(tally.state.as_str()).or_default() += tally.items;
+        let mut tallies = UnitTallies::default();
+        let mut rework: HashMap<Uuid, u64> = HashMap::new();
+        let mut extensions: HashMap<Uuid, u64> = HashMap::new();
+        let mut recurring_shortcomings = 0;
+        for zone in &scope.zones {
+            let (units, returned, extended, recurring) = tokio::try_join!(
+                self.store.unit_tallies(zone, names),
+                self.store.unit_action_counts(zone, REWORK_ACTION),
+                self.store.unit_extension_counts(zone),
+                self.store.recurring_shortcoming_count(zone),
+            )?;
+            tallies.merge(units);
+            rework.extend(returned);
+            extensions.extend(extended);
+            recurring_shortcomings += recurring;
         }
         let mut by_state: Vec<(String, String, u64)> = self
             .workflow
             .states()
             .iter()
             .map(|s| {
-                let n = per_state.get(s.name.as_str()).copied().unwrap_or(0);
+                let n = tallies.by_state.get(&s.name).copied().unwrap_or(0);
                 (s.name.clone(), s.label.clone(), n)
             })
             .collect();
         // States no longer in the workflow (a changed file) still show, under their own name.
-        let mut unknown: Vec<(String, String, u64)> = per_state
+        let mut unknown: Vec<(String, String, u64)> = tallies
+            .by_state
             .iter()
-            .filter(|(s, _)| self.workflow.state(s).is_none())
-            .map(|(s, n)| ((*s).to_owned(), (*s).to_owned(), *n))
+            .filter(|(s, n)| self.workflow.state(s).is_none() && **n > 0)
+            .map(|(s, n)| (s.clone(), s.clone(), *n))
             .collect();
         unknown.sort();
         by_state.extend(unknown);
-        let figures = Figures::from_tallies(unit_tallies.values().flatten(), names);
+        let figures = tallies.total();
         let mut units: Vec<UnitFigures> = scope
             .zones
             .iter()
             .flat_map(|z| z.agency_ids.iter().copied())
             .map(|agency_id| UnitFigures {
                 agency_id,
-                figures: Figures::from_tallies(
-                    unit_tallies.get(&agency_id).into_iter().flatten(),
-                    names,
-                ),
+                figures: tallies.units.get(&agency_id).cloned().unwrap_or_default(),
                 rework: rework.get(&agency_id).copied().unwrap_or(0),
                 extensions: extensions.get(&agency_id).copied().unwrap_or(0),
             })

@@ -6,12 +6,11 @@
 
 use chrono::{Duration, NaiveDate};
 use rectify::{
-    domain::dashboard::StateTally,
+    domain::dashboard::StateNames,
     service::{Actor, dashboard::Reach},
     store::dashboard::DashboardScope,
 };
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::{
     helpers::*,
@@ -36,29 +35,21 @@ fn day(today: NaiveDate, offset: i64) -> String {
     (today + Duration::days(offset)).to_string()
 }
 
-/// Nonzero tallies in a comparable order.
-fn normalised(mut tallies: Vec<(Uuid, StateTally)>) -> Vec<(Uuid, StateTally)> {
-    tallies.retain(|(_, t)| {
-        *t != StateTally {
-            state: t.state.clone(),
-            ..Default::default()
-        }
-    });
-    tallies.sort_by(|a, b| (a.0, &a.1.state).cmp(&(b.0, &b.1.state)));
-    tallies
-}
-
-/// Asserts that the kept tallies for `scope` exist and equal a count of the items.
+/// Asserts that the kept tallies for `scope` are this zone's and equal a count of the items.
 async fn assert_kept_tallies_agree(app: &TestApp, scope: &DashboardScope, when: &str) {
+    let names = StateNames::default();
     let kept = app
         .store
-        .kept_unit_state_tallies(scope)
+        .kept_unit_tallies(scope, names)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("{when}: the window is {}'s week", scope.today));
-    let counted = app.store.counted_unit_state_tallies(scope).await.unwrap();
-    assert!(!counted.is_empty(), "{when}: there is something to count");
-    assert_eq!(normalised(kept), normalised(counted), "{when}");
+    let counted = app.store.counted_unit_tallies(scope, names).await.unwrap();
+    assert!(
+        !counted.units.is_empty(),
+        "{when}: there is something to count"
+    );
+    assert_eq!(kept, counted, "{when}");
 }
 
 async fn finish(app: &TestApp, c: &Cast, id: &str) {
@@ -249,16 +240,20 @@ store_test!(
             today,
             ..scope.clone()
         };
+        let names = StateNames::default();
         assert!(
             app.store
-                .kept_unit_state_tallies(&behind)
+                .kept_unit_tallies(&behind, names)
                 .await
                 .unwrap()
                 .is_none()
         );
         assert_eq!(
-            normalised(app.store.unit_state_tallies(&behind).await.unwrap()),
-            normalised(app.store.counted_unit_state_tallies(&behind).await.unwrap()),
+            app.store.unit_tallies(&behind, names).await.unwrap(),
+            app.store
+                .counted_unit_tallies(&behind, names)
+                .await
+                .unwrap(),
         );
     }
 );
