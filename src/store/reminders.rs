@@ -64,7 +64,7 @@ pub struct SweepWindow {
     pub changed_since: Option<DateTime<Utc>>,
 }
 
-/// Rows per outbox insert statement on PostgreSQL (one JSON value, no limit on binds).
+/// Rows per outbox insert statement on PostgreSQL (one array per column: no limit on binds).
 const BULK_CHUNK: usize = 5_000;
 
 /// Rows per outbox insert statement (see [`Store::enqueue_reminders`]).

@@ -175,3 +175,56 @@ store_test!(concurrent_writers_all_succeed, |backend| async move {
     let total = app.ok("{ agencies { totalCount } }", json!({})).await;
     assert_eq!(total["agencies"]["totalCount"], 40);
 });
+
+store_test!(
+    a_supervisor_over_many_units_lists_the_items_of_each_and_of_none_beyond,
+    |backend| async move {
+        // Past a handful of agencies, PostgreSQL is handed the reach as one array.
+        let app = spawn_app(backend).await;
+        let city = app.create_agency("某市人民政府", None).await;
+        let other = app.create_agency("另一市人民政府", None).await;
+        let mut expected = Vec::new();
+        for n in 0..24 {
+            let unit = app
+                .create_agency(&format!("某市第{n}局"), Some(&city))
+                .await;
+            if n % 3 == 0 {
+                expected.push(crate::workflow::new_item(&app, &unit, &format!("问题{n}")).await);
+            }
+        }
+        let stranger = crate::workflow::new_item(&app, &other, "另一市的问题").await;
+        let supervisor = app
+            .token_for(rectify::domain::AccountRole::Supervisor, Some(&city), None)
+            .await;
+        // Page by page (the cursor is a second parameter beside the array).
+        let mut seen: Vec<String> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let data = app
+                .ok_as(
+                    &supervisor,
+                    "query($after: String) { items(first: 3, after: $after) {
+                       totalCount nodes { id } pageInfo { hasNextPage endCursor } } }",
+                    json!({ "after": after }),
+                )
+                .await;
+            let page = &data["items"];
+            assert_eq!(page["totalCount"], expected.len());
+            seen.extend(
+                page["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n["id"].as_str().unwrap().to_owned()),
+            );
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+        seen.sort();
+        expected.sort();
+        assert_eq!(seen, expected);
+        assert!(!seen.contains(&stranger));
+    }
+);
