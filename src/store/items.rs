@@ -5,12 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, Query},
+    sea_query::Query,
 };
 use uuid::Uuid;
 
 use super::{
-    Engine, Store, StoreError,
+    Store, StoreError,
     entity::{agency, item},
     page::{Page, PageRequest},
 };
@@ -185,21 +185,10 @@ impl EscalationFilter {
 }
 
 impl ItemFilter {
-    fn condition(&self, engine: Engine) -> Condition {
+    fn condition(&self) -> Condition {
         let mut c = Condition::all();
         if let Some(ids) = &self.agency_ids {
-            c = c.add(match engine {
-                // A supervisor's reach is a thousand agencies: one array parameter, hashed,
-                // instead of a thousand parameters compared one by one.
-                Engine::Postgres if ids.len() > 16 => {
-                    let list: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-                    Expr::cust_with_values(
-                        "\"items\".\"agency_id\" IN (SELECT unnest(CAST($1 AS uuid[])))",
-                        [format!("{{{}}}", list.join(","))],
-                    )
-                }
-                _ => item::Column::AgencyId.is_in(ids.iter().copied()),
-            });
+            c = c.add(item::Column::AgencyId.is_in(ids.iter().copied()));
         }
         if let Some(states) = &self.states {
             c = c.add(item::Column::State.is_in(states.iter().cloned()));
@@ -284,7 +273,7 @@ impl Store {
         filter: &ItemFilter,
         page: PageRequest,
     ) -> Result<Page<ItemRow>, StoreError> {
-        let mut query = item::Entity::find().filter(filter.condition(self.engine()));
+        let mut query = item::Entity::find().filter(filter.condition());
         if let Some(after) = page.after {
             query = query.filter(item::Column::Id.gt(after));
         }
@@ -299,7 +288,7 @@ impl Store {
     /// How many items match.
     pub async fn count_items(&self, filter: &ItemFilter) -> Result<u64, StoreError> {
         Ok(item::Entity::find()
-            .filter(filter.condition(self.engine()))
+            .filter(filter.condition())
             .count(self.conn())
             .await?)
     }
