@@ -5,12 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Query,
+    sea_query::{Expr, Query},
 };
 use uuid::Uuid;
 
 use super::{
-    Store, StoreError,
+    Engine, Store, StoreError,
     entity::{agency, item},
     page::{Page, PageRequest},
 };
@@ -184,11 +184,23 @@ impl EscalationFilter {
     }
 }
 
+/// From how many agencies on a list is read in id order, filtered (SQLite; see
+/// [`ItemFilter::condition`]).
+const MANY_AGENCIES: usize = 16;
+
 impl ItemFilter {
-    fn condition(&self) -> Condition {
+    fn condition(&self, engine: Engine) -> Condition {
         let mut c = Condition::all();
         if let Some(ids) = &self.agency_ids {
-            c = c.add(item::Column::AgencyId.is_in(ids.iter().copied()));
+            c = c.add(if engine == Engine::Sqlite && ids.len() > MANY_AGENCIES {
+                // A supervisor's reach of hundreds of agencies: SQLite would otherwise read
+                // every item of them through the agency index and sort them all for one page
+                // (2.8 s over a million items); in id order, filtered, a page takes 2 ms. The
+                // unary plus keeps it off that index. PostgreSQL weighs this itself.
+                Expr::cust(r#"+"items"."agency_id""#).is_in(ids.iter().copied())
+            } else {
+                item::Column::AgencyId.is_in(ids.iter().copied())
+            });
         }
         if let Some(states) = &self.states {
             c = c.add(item::Column::State.is_in(states.iter().cloned()));
@@ -273,7 +285,7 @@ impl Store {
         filter: &ItemFilter,
         page: PageRequest,
     ) -> Result<Page<ItemRow>, StoreError> {
-        let mut query = item::Entity::find().filter(filter.condition());
+        let mut query = item::Entity::find().filter(filter.condition(self.engine()));
         if let Some(after) = page.after {
             query = query.filter(item::Column::Id.gt(after));
         }
@@ -288,7 +300,7 @@ impl Store {
     /// How many items match.
     pub async fn count_items(&self, filter: &ItemFilter) -> Result<u64, StoreError> {
         Ok(item::Entity::find()
-            .filter(filter.condition())
+            .filter(filter.condition(self.engine()))
             .count(self.conn())
             .await?)
     }
