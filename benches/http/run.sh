@@ -52,8 +52,12 @@ body() { python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "v
 run() {
   local name=$1 query=$2
   # One request first: its answer shows the work is real (and warms the caches).
-  curl -fs -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d "$query" "http://127.0.0.1:$port/graphql" | head -c 300; echo
+  # (Read whole, then cut: piping into `head` would end curl with SIGPIPE, and the script
+  # with it under pipefail, whenever the answer is longer than a pipe holds.)
+  local answer
+  answer=$(curl -fs -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "$query" "http://127.0.0.1:$port/graphql")
+  echo "${answer:0:300}"
   printf '%-34s ' "$name:"
   TOKEN=$token QUERY=$query wrk -t"$threads" -c"$connections" -d"$duration" \
     -s benches/http/graphql.lua "http://127.0.0.1:$port/graphql" | tail -n 1
