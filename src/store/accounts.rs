@@ -206,26 +206,12 @@ impl Store {
     /// `agency_id` and every agency under it, at any depth (one recursive query over
     /// `idx_agencies_parent_id`).
     pub async fn agency_subtree(&self, agency_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        let param = match self.engine() {
-            Engine::Postgres => "$1",
-            Engine::Sqlite => "?",
-        };
-        let sql = format!(
-            "WITH RECURSIVE subtree(id) AS (\
-               SELECT id FROM agencies WHERE id = {param} \
-               UNION ALL \
-               SELECT a.id FROM agencies a JOIN subtree s ON a.parent_id = s.id) \
-             SELECT id FROM subtree"
-        );
-        let statement = Statement::from_sql_and_values(
-            self.conn().get_database_backend(),
-            sql,
-            [agency_id.into()],
-        );
-        let rows = self.conn().query_all_raw(statement).await?;
-        rows.iter()
-            .map(|row| row.try_get::<Uuid>("", "id").map_err(StoreError::from))
-            .collect()
+        Ok(self
+            .agency_subtree_zones(agency_id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
     }
 
     /// Live accounts of `role` in these agencies: (agency, email, person).

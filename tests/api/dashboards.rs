@@ -46,7 +46,7 @@ async fn assign_due(app: &TestApp, c: &crate::workflow::Cast, id: &str, due: &st
 }
 
 /// Accepts, evidences and submits `id` as its owners.
-async fn finish(app: &TestApp, c: &crate::workflow::Cast, id: &str) {
+pub async fn finish(app: &TestApp, c: &crate::workflow::Cast, id: &str) {
     let accepted = act(
         app,
         &c.leader_token,

@@ -13,9 +13,10 @@ use rectify::{
 use serde_json::json;
 
 use crate::{
+    dashboards::finish,
     helpers::*,
     store_test,
-    workflow::{Cast, NOTE, act, assign, cast, new_item, version},
+    workflow::{act, assign, cast, new_item, version},
 };
 
 const DECIDE_EXTENSION: &str = "mutation($r: ID!, $v: Int!) {
@@ -50,24 +51,6 @@ async fn assert_kept_tallies_agree(app: &TestApp, scope: &DashboardScope, when: 
         "{when}: there is something to count"
     );
     assert_eq!(kept, counted, "{when}");
-}
-
-async fn finish(app: &TestApp, c: &Cast, id: &str) {
-    let accepted = act(
-        app,
-        &c.leader_token,
-        id,
-        "accept",
-        json!({ "measures": "修订制度" }),
-    )
-    .await;
-    assert_eq!(accepted, "OK");
-    app.ok_as(&c.responsible_token, NOTE, json!({ "id": id }))
-        .await;
-    assert_eq!(
-        act(app, &c.responsible_token, id, "submit", json!({})).await,
-        "OK"
-    );
 }
 
 store_test!(
