@@ -83,9 +83,12 @@ impl Reminders {
     }
 
     /// Finds due reminders and enqueues them; on a new day, first moves the dashboards'
-    /// tallies to it (so that no dashboard request pays for the recount).
+    /// tallies to it (so that no dashboard request pays for the recount). A recount that
+    /// fails is logged and left to the first dashboard: it never holds reminders back.
     pub async fn sweep(&self) -> Result<SweepReport, ServiceError> {
-        self.services.move_dashboard_tallies().await?;
+        if let Err(e) = self.services.move_dashboard_tallies().await {
+            tracing::error!(error = %e, "moving the dashboards' tallies to today failed");
+        }
         self.services
             .sweep_reminders(&self.templates, &self.public_url, None)
             .await
