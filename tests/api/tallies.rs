@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use rectify::{
     domain::dashboard::StateNames,
     service::{Actor, dashboard::Reach},
-    store::dashboard::DashboardScope,
+    store::{dashboard::DashboardScope, tallies::TallyWindow},
 };
 use serde_json::json;
 
@@ -237,6 +237,29 @@ store_test!(
                 .counted_unit_tallies(&behind, names)
                 .await
                 .unwrap(),
+        );
+    }
+);
+
+store_test!(
+    the_reminder_sweep_moves_the_tallies_to_today,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        new_item(&app, &c.dept, "执法案卷不规范").await;
+        assert!(
+            app.store.tally_window().await.unwrap().is_empty(),
+            "a new database has never counted"
+        );
+        app.reminders.sweep().await.unwrap();
+        let today = app.services.today();
+        assert_eq!(
+            app.store.tally_window().await.unwrap(),
+            TallyWindow::for_day(today)
+        );
+        assert!(
+            !app.store.move_tally_window(today).await.unwrap(),
+            "the day's recount is done"
         );
     }
 );
