@@ -184,8 +184,8 @@ impl Store {
     /// The kept tallies per unit and state, as stored (a few thousand rows for a city: the
     /// database hands them over as they are, and the figures are summed here, which
     /// measured cheaper than summing them with `CASE` expressions in SQL). The window is
-    /// read in the same statement as the tallies, so a recount in between cannot mix two
-    /// windows.
+    /// checked in the same statement, so a recount in between cannot mix two windows: no
+    /// row at all means another window; the window's row alone, no tallies.
     async fn kept_unit_state_tallies(
         &self,
         scope: &DashboardScope,
@@ -193,17 +193,22 @@ impl Store {
         let wanted = TallyWindow::for_day(scope.today);
         let mut sql = Sql::new(self.engine());
         let today = sql.bind(wanted.first);
+        let last = sql.bind(wanted.last);
         sql.push(&format!(
-            "SELECT w.lo, w.hi, t.agency_id, t.state, t.items, t.past, t.soon, \
+            "SELECT t.agency_id, t.state, t.items, t.past, t.soon, \
                t.past * {today} - t.past_day_sum, t.on_time, t.finished \
              FROM item_tally_window w LEFT JOIN item_tallies t ON "
         ));
         let filter = sql.in_agencies("t.agency_id", &scope.agency_ids);
         sql.push(&filter);
-        // Emptied tallies (all their items moved on) are left out; the window's row comes
-        // back alone when nothing is left.
-        sql.push(" AND t.items <> 0 WHERE w.id = 1");
+        // Emptied tallies (all their items moved on) are left out.
+        sql.push(&format!(
+            " AND t.items <> 0 WHERE w.id = 1 AND w.lo = {today} AND w.hi = {last}"
+        ));
         let rows = self.conn().query_all_raw(sql.statement()).await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
         let mut tallies = Vec::with_capacity(rows.len());
         // Thousands of rows: read by position (by name, each column is looked up anew).
         let n = |row: &QueryResult, i: usize| -> Result<u64, StoreError> {
@@ -211,27 +216,20 @@ impl Store {
             Ok(v.unwrap_or(0).max(0) as u64)
         };
         for row in &rows {
-            let window = TallyWindow {
-                first: i64::from(row.try_get_by_index::<i32>(0)?),
-                last: i64::from(row.try_get_by_index::<i32>(1)?),
-            };
-            if window != wanted {
-                return Ok(None);
-            }
             // The one row of a scope with no tallies: the window alone.
-            let Some(agency) = row.try_get_by_index::<Option<Uuid>>(2)? else {
+            let Some(agency) = row.try_get_by_index::<Option<Uuid>>(0)? else {
                 continue;
             };
             tallies.push((
                 agency,
                 StateTally {
-                    state: row.try_get_by_index(3)?,
-                    items: n(row, 4)?,
-                    past_due: n(row, 5)?,
-                    due_within_7_days: n(row, 6)?,
-                    past_due_days: n(row, 7)?,
-                    finished_on_time: n(row, 8)?,
-                    finished_with_due_date: n(row, 9)?,
+                    state: row.try_get_by_index(1)?,
+                    items: n(row, 2)?,
+                    past_due: n(row, 3)?,
+                    due_within_7_days: n(row, 4)?,
+                    past_due_days: n(row, 5)?,
+                    finished_on_time: n(row, 6)?,
+                    finished_with_due_date: n(row, 7)?,
                 },
             ));
         }
