@@ -305,7 +305,8 @@ impl Services {
         // sweep's items share a few thousand people and agencies).
         let mut known = std::mem::take(&mut lookups.people);
         self.learn_people(items, today, &mut known).await?;
-        self.learn_agencies(items, lookups).await?;
+        self.learn_agencies(items.iter().map(|i| i.agency_id), lookups)
+            .await?;
         let People {
             zones,
             holders,
@@ -458,18 +459,17 @@ impl Services {
         Ok(())
     }
 
-    /// Learns, for the agencies of `items` not known yet, in a few queries for the whole
-    /// batch: their chains of agencies above them, the supervisors' contacts along those
+    /// Learns, for the agencies not known yet, in a few queries for all of them: their
+    /// chains of agencies above them (nearest first), the supervisors' contacts along those
     /// chains, and the chains' webhooks. (Asking agency by agency cost a sweep over 1,000
     /// agencies some 5,000 round trips.)
     async fn learn_agencies(
         &self,
-        items: &[ItemRow],
+        agency_ids: impl IntoIterator<Item = Uuid>,
         lookups: &mut Lookups,
     ) -> Result<(), ServiceError> {
-        let new: HashSet<Uuid> = items
-            .iter()
-            .map(|i| i.agency_id)
+        let new: HashSet<Uuid> = agency_ids
+            .into_iter()
             .filter(|a| !lookups.chains.contains_key(a))
             .collect();
         if new.is_empty() {
@@ -546,46 +546,19 @@ impl Services {
         agency_id: Uuid,
         lookups: &mut Lookups,
     ) -> Result<Vec<Uuid>, ServiceError> {
-        if let Some(found) = lookups.chains.get(&agency_id) {
-            return Ok(found.clone());
-        }
-        let mut chain = vec![agency_id];
-        let mut current = agency_id;
-        while let Some(parent) = self.store.agency(current).await?.and_then(|a| a.parent_id) {
-            if chain.contains(&parent) {
-                break;
-            }
-            chain.push(parent);
-            current = parent;
-        }
-        lookups.chains.insert(agency_id, chain.clone());
-        Ok(chain)
+        self.learn_agencies([agency_id], lookups).await?;
+        Ok(lookups.chains[&agency_id].clone())
     }
 
     /// The supervising offices' contacts for an agency: supervisor accounts of the agency
-    /// and of every agency above it.
+    /// and of every agency above it, nearest first.
     async fn supervisors_of(
         &self,
         agency_id: Uuid,
         lookups: &mut Lookups,
     ) -> Result<Vec<Recipient>, ServiceError> {
-        if let Some(found) = lookups.supervisors.get(&agency_id) {
-            return Ok(found.clone());
-        }
-        let chain = self.chain_of(agency_id, lookups).await?;
-        let found: Vec<Recipient> = self
-            .store
-            .contacts("supervisor", &chain)
-            .await?
-            .into_iter()
-            .map(|(_, email, person)| Recipient {
-                person_id: person,
-                name: "督办部门".into(),
-                address: email,
-            })
-            .collect();
-        lookups.supervisors.insert(agency_id, found.clone());
-        Ok(found)
+        self.learn_agencies([agency_id], lookups).await?;
+        Ok(lookups.supervisors[&agency_id].clone())
     }
 
     /// The webhook a reminder about an item of `agency_id` also goes to, with the agency

@@ -50,23 +50,17 @@ impl TallyWindow {
     pub fn is_empty(&self) -> bool {
         self.last < self.first
     }
+
+    /// Whether this window is `wanted` or later (windows only move forward).
+    fn is_at_or_past(&self, wanted: TallyWindow) -> bool {
+        !self.is_empty() && self.first >= wanted.first
+    }
 }
 
 impl Store {
     /// The tallies' window now.
     pub async fn tally_window(&self) -> Result<TallyWindow, StoreError> {
-        let row = self
-            .conn()
-            .query_one_raw(Statement::from_string(
-                self.conn().get_database_backend(),
-                "SELECT lo, hi FROM item_tally_window WHERE id = 1",
-            ))
-            .await?
-            .ok_or_else(|| StoreError::Setup("item_tally_window has no row".into()))?;
-        Ok(TallyWindow {
-            first: i64::from(row.try_get::<i32>("", "lo")?),
-            last: i64::from(row.try_get::<i32>("", "hi")?),
-        })
+        read_window(self.conn()).await
     }
 
     /// Moves the tallies' window to `today`'s week and recounts them, unless it is there
@@ -74,8 +68,7 @@ impl Store {
     /// is counted from items until it does). True when it recounted.
     pub async fn move_tally_window(&self, today: NaiveDate) -> Result<bool, StoreError> {
         let wanted = TallyWindow::for_day(today);
-        let now = self.tally_window().await?;
-        if !now.is_empty() && now.first >= wanted.first {
+        if self.tally_window().await?.is_at_or_past(wanted) {
             return Ok(false);
         }
         let txn = self.begin_write().await?;
@@ -88,19 +81,8 @@ impl Store {
             ))
             .await?;
         }
-        let row = txn
-            .query_one_raw(Statement::from_string(
-                backend,
-                "SELECT lo, hi FROM item_tally_window WHERE id = 1",
-            ))
-            .await?
-            .ok_or_else(|| StoreError::Setup("item_tally_window has no row".into()))?;
-        let now = TallyWindow {
-            first: i64::from(row.try_get::<i32>("", "lo")?),
-            last: i64::from(row.try_get::<i32>("", "hi")?),
-        };
         // Another recount may have moved it while this one waited for the lock.
-        if !now.is_empty() && now.first >= wanted.first {
+        if read_window(&txn).await?.is_at_or_past(wanted) {
             txn.rollback().await?;
             return Ok(false);
         }
@@ -146,6 +128,21 @@ impl Store {
     }
 }
 
+/// The tallies' window, read on `conn` (the store's pool or an open transaction).
+async fn read_window(conn: &impl ConnectionTrait) -> Result<TallyWindow, StoreError> {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT lo, hi FROM item_tally_window WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| StoreError::Setup("item_tally_window has no row".into()))?;
+    Ok(TallyWindow {
+        first: i64::from(row.try_get::<i32>("", "lo")?),
+        last: i64::from(row.try_get::<i32>("", "hi")?),
+    })
+}
+
 /// The window's two bound parameters.
 fn placeholders(engine: Engine) -> (&'static str, &'static str) {
     match engine {
@@ -155,7 +152,7 @@ fn placeholders(engine: Engine) -> (&'static str, &'static str) {
 }
 
 /// The day number of date `column` (NULL stays NULL).
-pub(super) fn day_expression(engine: Engine, column: &str) -> String {
+fn day_expression(engine: Engine, column: &str) -> String {
     match engine {
         Engine::Postgres => format!("({column} - DATE '1970-01-01')"),
         Engine::Sqlite => format!("CAST(julianday({column}) - 2440587.5 AS INTEGER)"),
