@@ -7,6 +7,16 @@ pub const IDE_HTML: &str = include_str!("../assets/ide/index.html");
 /// The vendored files served under `/ide/`: (path, content type, bytes).
 const IDE_FILES: &[(&str, &str, &[u8])] = &[
     (
+        "ide.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/ide/ide.js"),
+    ),
+    (
+        "ide.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/ide/ide.css"),
+    ),
+    (
         "vendor/graphiql.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/ide/vendor/graphiql.min.js"),

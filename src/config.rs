@@ -59,6 +59,40 @@ pub struct Settings {
     pub token_ttl: Duration,
     /// Reminder sweeping and sending.
     pub remind: RemindSettings,
+    /// `RECTIFY_METRICS_TOKEN`: the bearer token `/metrics` asks for. Unset: `/metrics`
+    /// answers only requests from this machine (a local Prometheus or agent).
+    pub metrics_token: Option<Secret>,
+}
+
+/// A secret setting: compared in constant time, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// Whether `offered` is the secret, in time independent of where they differ.
+    pub fn matches(&self, offered: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        // Comparing digests keeps the time independent of the secret's length too.
+        let (a, b) = (
+            Sha256::digest(self.0.as_bytes()),
+            Sha256::digest(offered.as_bytes()),
+        );
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// How reminders are found and sent.
@@ -99,6 +133,15 @@ pub struct Limits {
     pub max_query_depth: usize,
     /// `RECTIFY_MAX_QUERY_COMPLEXITY`: the most fields (weighted) a query may ask for.
     pub max_query_complexity: usize,
+    /// `RECTIFY_MAX_QUERY_BYTES`: the longest GraphQL query text (variables and uploads
+    /// are bounded apart).
+    pub max_query_bytes: usize,
+    /// `RECTIFY_MAX_QUERY_FIELDS`: the most fields one document may select, aliases and
+    /// fragments expanded.
+    pub max_query_fields: usize,
+    /// `RECTIFY_MAX_ROOT_FIELDS`: the most top-level fields (aliases included) one
+    /// operation may select.
+    pub max_root_fields: usize,
     /// `RECTIFY_REQUEST_TIMEOUT_SECS`: how long one request may run.
     pub request_timeout: Duration,
 }
@@ -177,6 +220,9 @@ impl Default for Settings {
                 max_upload_bytes: 20 * 1024 * 1024,
                 max_query_depth: 10,
                 max_query_complexity: 1000,
+                max_query_bytes: 100 * 1024,
+                max_query_fields: 1000,
+                max_root_fields: 32,
                 request_timeout: Duration::from_secs(30),
             },
             smtp: SmtpSettings {
@@ -200,6 +246,7 @@ impl Default for Settings {
                 policy: Policy::default(),
                 webhook_timeout: Duration::from_secs(10),
             },
+            metrics_token: None,
         }
     }
 }
@@ -218,6 +265,9 @@ struct FileSettings {
     max_upload_bytes: Option<usize>,
     max_query_depth: Option<usize>,
     max_query_complexity: Option<usize>,
+    max_query_bytes: Option<usize>,
+    max_query_fields: Option<usize>,
+    max_root_fields: Option<usize>,
     request_timeout_secs: Option<u64>,
     smtp_host: Option<String>,
     smtp_port: Option<u16>,
@@ -227,6 +277,7 @@ struct FileSettings {
     smtp_timeout_secs: Option<u64>,
     workflow: Option<PathBuf>,
     token_ttl_days: Option<u64>,
+    metrics_token: Option<String>,
     remind_sweep_secs: Option<u64>,
     remind_send_secs: Option<u64>,
     remind_max_attempts: Option<i32>,
@@ -317,6 +368,15 @@ impl Settings {
         )? {
             limits.max_query_complexity = n;
         }
+        if let Some(n) = num("RECTIFY_MAX_QUERY_BYTES", from_file.max_query_bytes)? {
+            limits.max_query_bytes = n;
+        }
+        if let Some(n) = num("RECTIFY_MAX_QUERY_FIELDS", from_file.max_query_fields)? {
+            limits.max_query_fields = n;
+        }
+        if let Some(n) = num("RECTIFY_MAX_ROOT_FIELDS", from_file.max_root_fields)? {
+            limits.max_root_fields = n;
+        }
         if let Some(n) = num(
             "RECTIFY_REQUEST_TIMEOUT_SECS",
             from_file.request_timeout_secs.map(|n| n as usize),
@@ -347,6 +407,9 @@ impl Settings {
         ) {
             smtp.timeout = Duration::from_secs(parse("RECTIFY_SMTP_TIMEOUT_SECS", &v)?);
         }
+        settings.metrics_token = env_or("RECTIFY_METRICS_TOKEN", from_file.metrics_token)
+            .filter(|t| !t.trim().is_empty())
+            .map(Secret::new);
         settings.workflow_file = env("RECTIFY_WORKFLOW")
             .map(PathBuf::from)
             .or(from_file.workflow);
@@ -355,6 +418,13 @@ impl Settings {
             from_file.token_ttl_days.map(|n| n.to_string()),
         ) {
             let days: u64 = parse("RECTIFY_TOKEN_TTL_DAYS", &v)?;
+            if !(1..=3650).contains(&days) {
+                return Err(ConfigError::Invalid {
+                    name: "RECTIFY_TOKEN_TTL_DAYS",
+                    value: v,
+                    reason: "a token lives 1 to 3650 days".into(),
+                });
+            }
             settings.token_ttl = Duration::from_secs(days * 24 * 3600);
         }
         let secs =

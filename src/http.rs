@@ -22,6 +22,7 @@ use tower::ServiceBuilder;
 use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
@@ -43,6 +44,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// The address people reach the service at (links in calendar feeds).
     pub public_url: Arc<str>,
+    /// The token `/metrics` asks for, if one is configured.
+    pub metrics_token: Option<crate::config::Secret>,
 }
 
 /// Builds the router with all its layers.
@@ -73,6 +76,23 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("request", method = %req.method(), path = %logged_path(req.uri().path()), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                // Every response says how a browser may use it; a handler may say more.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
                 // async-graphql reads the body as a stream, past axum's DefaultBodyLimit:
                 // this layer refuses a declared oversize body with 413 at once and cuts an
                 // undeclared (chunked) one at the limit.
@@ -83,6 +103,13 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
 }
+
+/// Scripts and styles only from this server (no inline script anywhere; inline style
+/// attributes, which the IDE's editor sets, are allowed), no framing, no foreign posts.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
+    connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; \
+    object-src 'none'";
 
 /// A request's path as logged: a calendar feed's path holds its secret token.
 fn logged_path(path: &str) -> &str {
@@ -121,7 +148,22 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// Prometheus text: the reminder outbox by status (a failed count above zero wants a look).
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Behind `RECTIFY_METRICS_TOKEN` when one is set, otherwise only for this machine.
+async fn metrics(State(state): State<AppState>, req: Request) -> Response {
+    let allowed = match &state.metrics_token {
+        Some(secret) => bearer(req.headers()).is_some_and(|t| secret.matches(t)),
+        None => req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_some_and(|c| c.0.ip().is_loopback()),
+    };
+    if !allowed {
+        return request_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "指标接口需要 RECTIFY_METRICS_TOKEN 所配置的令牌（metrics need the configured token)",
+        );
+    }
     let counts = match state.services.store.reminder_counts().await {
         Ok(counts) => counts,
         Err(e) => {
@@ -177,7 +219,37 @@ fn request_error(status: StatusCode, code: &'static str, message: &str) -> Respo
         "data": null,
         "errors": [{ "message": message, "extensions": { "code": code } }],
     });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
+    response
+}
+
+/// What a 503 asks clients to wait before trying again, in seconds.
+const RETRY_AFTER_SECS: &str = "5";
+
+/// The address a request came from: the peer's, or, when the peer is a proxy on this
+/// machine, the last address it appended to `X-Forwarded-For`.
+fn client_address(req: &Request) -> Option<std::net::IpAddr> {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    if !peer.is_loopback() {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok());
+    Some(forwarded.unwrap_or(peer))
 }
 
 /// The bearer token of a request, if it sent one.
@@ -222,6 +294,7 @@ async fn caller(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Act
 
 async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let is_get = req.method() == Method::GET;
+    let client = graphql::ClientAddress(client_address(&req));
     let actor = match caller(&state, req.headers()).await {
         Ok(actor) => actor,
         Err(response) => return response,
@@ -281,7 +354,7 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let (actor, loaders) = graphql::request_data(&state.services, actor);
     let mut response = state
         .schema
-        .execute(request.data(actor).data(loaders))
+        .execute(request.data(actor).data(loaders).data(client))
         .await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -289,8 +362,23 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
             extensions.set("code", code_for_uncoded(&error.message));
         }
     }
+    // The database being away is the one failure a client should retry: say so in HTTP.
+    let unavailable = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
+    });
     let mut http = Json(response).into_response();
-    *http.status_mut() = StatusCode::OK;
+    if unavailable {
+        *http.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        http.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    } else {
+        *http.status_mut() = StatusCode::OK;
+    }
     http
 }
 
@@ -528,11 +616,17 @@ fn service_error(e: &ServiceError) -> Response {
         "FORBIDDEN" => StatusCode::FORBIDDEN,
         "NOT_FOUND" => StatusCode::NOT_FOUND,
         "VALIDATION" => StatusCode::BAD_REQUEST,
+        "PAYLOAD_TOO_LARGE" => StatusCode::PAYLOAD_TOO_LARGE,
+        "TOO_MANY_ATTEMPTS" => StatusCode::TOO_MANY_REQUESTS,
+        "UNSUPPORTED_TYPE" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::CONFLICT,
     };
-    if let ServiceError::Internal(cause) = e {
-        tracing::error!(error = %cause, "internal error");
+    match e {
+        ServiceError::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+        ServiceError::Fault(cause) => tracing::error!(error = %cause, "internal error"),
+        _ => {}
     }
     request_error(status, code, &e.to_string())
 }

@@ -195,16 +195,16 @@ enum AdminCommand {
         /// Read a password (10+ characters) from standard input, for `login`.
         #[arg(long)]
         password_stdin: bool,
-        /// Days the printed token stays valid.
-        #[arg(long, default_value_t = 30)]
+        /// Days the printed token stays valid (1–3650).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
         token_days: i64,
     },
     /// Print a new token for an existing account.
     IssueToken {
         #[arg(long)]
         email: String,
-        /// Days the token stays valid.
-        #[arg(long, default_value_t = 30)]
+        /// Days the token stays valid (1–3650).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
         token_days: i64,
     },
 }

@@ -66,6 +66,7 @@ impl Application {
             services,
             limits: Arc::new(settings.limits.clone()),
             public_url: settings.public_url.as_str().into(),
+            metrics_token: settings.metrics_token.clone(),
         };
         let listener =
             TcpListener::bind(settings.bind)
@@ -109,10 +110,13 @@ impl Application {
         let background = tokio::spawn(self.reminders.run_until(async {
             let _ = stopped.await;
         }));
-        let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(StartupError::Serve);
+        let served = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartupError::Serve);
         let _ = stop.send(());
         let _ = background.await;
         served

@@ -35,7 +35,11 @@ impl AgencyQuery {
                 .as_ref()
                 .map(|id| parse_id("parentId", id))
                 .transpose()?,
-            name_contains,
+            name_contains: crate::service::text::optional(
+                "nameContains",
+                name_contains.as_deref(),
+                crate::service::text::MAX_SEARCH_CHARS,
+            )?,
             within: None,
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);

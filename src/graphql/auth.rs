@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{ContextExt, error::parse_id};
+use super::{ClientAddress, ContextExt, error::parse_id};
 use crate::{
     domain,
     service::auth::{AccountInput, IssuedToken},
@@ -112,9 +112,15 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Signs in: a token for `Authorization: Bearer …`. UNAUTHENTICATED when the email or
-    /// password is wrong (which one is not said).
+    /// password is wrong (which one is not said); TOO_MANY_ATTEMPTS after several wrong
+    /// passwords for the account or from the client, for a delay that doubles.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Session> {
-        Ok(ctx.services().login(&email, &password).await?.into())
+        let client = ctx.data_opt::<ClientAddress>().and_then(|c| c.0);
+        Ok(ctx
+            .services()
+            .login(&email, &password, client)
+            .await?
+            .into())
     }
 
     /// Revokes the token this request was sent with.

@@ -19,9 +19,11 @@ pub fn code_of(err: &ServiceError) -> &'static str {
 impl From<ServiceError> for Error {
     fn from(err: ServiceError) -> Self {
         let code = code_of(&err);
-        if let ServiceError::Internal(cause) = &err {
+        match &err {
             // Logged once, here at the edge, with its cause; the client gets a plain message.
-            tracing::error!(error = %cause, "internal error");
+            ServiceError::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+            ServiceError::Fault(cause) => tracing::error!(error = %cause, "internal error"),
+            _ => {}
         }
         let field = match &err {
             ServiceError::Validation { field, .. } => *field,

@@ -54,7 +54,7 @@ impl ItemQuery {
                 .as_ref()
                 .map(|id| parse_id("agencyId", id).map(|id| vec![id]))
                 .transpose()?,
-            states: f.states,
+            states: crate::service::text::bounded_list("states", f.states, 32, 64)?,
             lead_person_id: f
                 .lead_person_id
                 .as_ref()

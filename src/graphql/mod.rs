@@ -9,6 +9,7 @@ pub mod error;
 mod import;
 mod item;
 mod ledger;
+mod limits;
 mod links;
 pub mod loaders;
 mod person;
@@ -77,6 +78,7 @@ pub fn build_schema(
     .limit_complexity(limits.max_query_complexity)
     .limit_recursive_depth(32)
     .limit_directives(8)
+    .extension(limits::OperationLimits::from_limits(limits))
     .finish()
 }
 
@@ -92,6 +94,10 @@ pub fn sdl() -> String {
     .finish()
     .sdl()
 }
+
+/// The address a request came from (for sign-in throttling), when known.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
 /// The per-request data the HTTP layer attaches.
 pub fn request_data(services: &Services, actor: Actor) -> (Actor, Loaders) {

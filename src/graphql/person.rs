@@ -35,7 +35,11 @@ impl PersonQuery {
                 .as_ref()
                 .map(|id| parse_id("agencyId", id).map(|id| vec![id]))
                 .transpose()?,
-            name_contains,
+            name_contains: crate::service::text::optional(
+                "nameContains",
+                name_contains.as_deref(),
+                crate::service::text::MAX_SEARCH_CHARS,
+            )?,
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         let (rows, total) = ctx.services().persons(ctx.actor(), filter, page).await?;

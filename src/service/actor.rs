@@ -53,6 +53,14 @@ impl Actor {
         }
     }
 
+    /// The agency the caller's account belongs to (none for admins and the system).
+    pub fn agency_id(&self) -> Option<Uuid> {
+        match self {
+            Actor::Account(p) => p.agency_id,
+            _ => None,
+        }
+    }
+
     /// The person the caller acts for.
     pub fn person_id(&self) -> Option<Uuid> {
         match self {

@@ -1,7 +1,7 @@
 //! Accounts and sign-in: argon2 password hashes, API tokens stored only as SHA-256 digests,
 //! expiry and revocation, and turning a bearer token into an [`Actor`].
 
-use std::{collections::HashSet, sync::Arc};
+use std::{collections::HashSet, net::IpAddr, sync::Arc, time::Instant};
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use chrono::{DateTime, Utc};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{
     Actor, ServiceError, Services,
     actor::{Principal, out_of_reach},
+    throttle::ThrottleKey,
 };
 use crate::{
     domain::{
@@ -119,7 +120,10 @@ impl Services {
                     "a password needs at least 10 characters",
                 ));
             }
-            Some(pw) => Some(hash_password(pw)?),
+            Some(pw) => {
+                let pw = pw.to_owned();
+                Some(self.cpu.run(move || hash_password(&pw)).await??)
+            }
             None => None,
         };
         if input.role != AccountRole::Admin && input.agency_id.is_none() {
@@ -148,6 +152,19 @@ impl Services {
                 .ok_or_else(|| ServiceError::not_found("person", person_id))?;
             if !actor.reaches(person.agency_id) {
                 return Err(out_of_reach());
+            }
+            // One person, one live account per role: a second one would let whoever holds
+            // it act as that person beside them (and submit what they then verify).
+            let existing = self.store.accounts_of_person(person_id).await?;
+            if existing
+                .iter()
+                .any(|a| a.role == input.role.as_str() && a.disabled_at.is_none())
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "该人员已有一个{}账户，同一人同一角色只能有一个账户（the person already has a {} account)",
+                    input.role.label(),
+                    input.role
+                )));
             }
         }
         if matches!(input.role, AccountRole::Leader | AccountRole::Person)
@@ -191,24 +208,59 @@ impl Services {
     }
 
     /// Signs in with email and password: a new token valid for the configured lifetime.
-    pub async fn login(&self, email: &str, password: &str) -> Result<IssuedToken, ServiceError> {
+    /// `client` is the caller's address, for throttling.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<IssuedToken, ServiceError> {
+        let account = self.check_password(email, password, client).await?;
+        let ttl = chrono::Duration::from_std(self.token_ttl).unwrap_or(chrono::Duration::days(30));
+        self.issue_token(account.id, "login", Some(Utc::now() + ttl))
+            .await
+    }
+
+    /// The account whose email and password these are, throttled per account and per
+    /// client address: after a few failures, attempts are refused for a doubling delay
+    /// (`TOO_MANY_ATTEMPTS`) without looking at the password. Unknown emails take the same
+    /// time and are throttled the same way as known ones. Every way of signing in goes
+    /// through here.
+    pub async fn check_password(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<AccountRow, ServiceError> {
         let email = email.trim().to_lowercase();
+        if email.len() > 320 || password.len() > 1024 {
+            return Err(wrong_credentials());
+        }
+        let mut keys = vec![ThrottleKey::Account(email.clone())];
+        keys.extend(client.map(ThrottleKey::Address));
+        self.throttle
+            .check(&keys, Instant::now())
+            .map_err(|wait| ServiceError::Throttled { wait })?;
         let account = self.store.account_by_email(&email).await?;
         let stored = account
             .as_ref()
             .and_then(|a| a.password_hash.clone())
             .unwrap_or_else(|| decoy_hash().to_owned());
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored))
-            .await
-            .unwrap_or(false);
-        let account = match account {
-            Some(a) if matches && a.password_hash.is_some() && a.disabled_at.is_none() => a,
-            _ => return Err(wrong_credentials()),
-        };
-        let ttl = chrono::Duration::from_std(self.token_ttl).unwrap_or(chrono::Duration::days(30));
-        self.issue_token(account.id, "login", Some(Utc::now() + ttl))
-            .await
+        let matches = self
+            .cpu
+            .run(move || password_matches(&password, &stored))
+            .await?;
+        match account {
+            Some(a) if matches && a.password_hash.is_some() && a.disabled_at.is_none() => {
+                self.throttle.succeeded(&keys[0]);
+                Ok(a)
+            }
+            _ => {
+                self.throttle.failed(&keys, Instant::now());
+                Err(wrong_credentials())
+            }
+        }
     }
 
     /// Revokes a token: one's own, or any token as an admin. Revoking twice is harmless.

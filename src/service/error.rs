@@ -37,12 +37,22 @@ pub enum ServiceError {
     /// `FORBIDDEN`: the caller's role or scope does not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// `TOO_MANY_ATTEMPTS`: too many wrong passwords; sign-in is locked for `wait`.
+    #[error(
+        "登录失败次数过多，已临时锁定，请在 {} 秒后再试（too many failed sign-ins)",
+        wait.as_secs().max(1)
+    )]
+    Throttled { wait: std::time::Duration },
     /// `UNAVAILABLE`: the database is busy or down; the caller may retry.
     #[error("the service is temporarily unavailable, try again shortly")]
     Unavailable,
     /// `INTERNAL`: a fault on our side, logged with its cause.
     #[error("an internal error occurred; it has been logged")]
     Internal(#[source] StoreError),
+    /// `INTERNAL`: a fault on our side outside the store (a task, a file, a codec), logged
+    /// with its cause, which is never shown to the caller.
+    #[error("an internal error occurred; it has been logged")]
+    Fault(String),
 }
 
 impl ServiceError {
@@ -58,8 +68,9 @@ impl ServiceError {
             ServiceError::TooLarge(_) => "PAYLOAD_TOO_LARGE",
             ServiceError::Unauthenticated => "UNAUTHENTICATED",
             ServiceError::Forbidden(_) => "FORBIDDEN",
+            ServiceError::Throttled { .. } => "TOO_MANY_ATTEMPTS",
             ServiceError::Unavailable => "UNAVAILABLE",
-            ServiceError::Internal(_) => "INTERNAL",
+            ServiceError::Internal(_) | ServiceError::Fault(_) => "INTERNAL",
         }
     }
 

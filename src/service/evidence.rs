@@ -14,6 +14,7 @@ use crate::{
     domain::{EvidenceKind, workflow::ItemRole},
     store::{
         StoreError,
+        items::ItemRow,
         tx::NewEvent,
         workflow::{EvidenceRow, NewEvidence},
     },
@@ -118,13 +119,42 @@ fn io_error(e: std::io::Error) -> ServiceError {
 }
 
 impl Services {
-    /// Adds evidence to an item. Refused once the item is closed or cancelled.
+    /// Whether `actor` may add evidence to `item` now.
+    fn may_add_evidence(&self, actor: &Actor, item: &ItemRow) -> Result<(), ServiceError> {
+        let roles = actor.require_item(item)?;
+        if !matches!(actor, Actor::System) && !roles.iter().any(|r| MAY_ADD.contains(r)) {
+            return Err(ServiceError::Forbidden(
+                "evidence is added by the item's lead, its responsible person or the agency's coordinator"
+                    .into(),
+            ));
+        }
+        if self.workflow.is_final(&item.state) {
+            return Err(ServiceError::Rule {
+                code: "ITEM_CLOSED",
+                message: format!(
+                    "the item is {}: evidence can no longer be added (reopen it first)",
+                    item.state
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds evidence to an item. Refused once the item is closed or cancelled. The caller's
+    /// right to add is checked before a file is written to storage, and again in the
+    /// transaction that records it.
     pub async fn add_evidence(
         &self,
         actor: &Actor,
         item_id: Uuid,
         input: EvidenceInput,
     ) -> Result<EvidenceRow, ServiceError> {
+        let item = self
+            .store
+            .item(item_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("item", item_id))?;
+        self.may_add_evidence(actor, &item)?;
         let mut new = match input {
             EvidenceInput::File { name, bytes } => {
                 let name = text::required("name", &name, 255)?;
@@ -203,22 +233,7 @@ impl Services {
                 .item(item_id)
                 .await?
                 .ok_or_else(|| ServiceError::not_found("item", item_id))?;
-            let roles = actor.require_item(&item)?;
-            if !matches!(actor, Actor::System) && !roles.iter().any(|r| MAY_ADD.contains(r)) {
-                return Err(ServiceError::Forbidden(
-                    "evidence is added by the item's lead, its responsible person or the agency's coordinator"
-                        .into(),
-                ));
-            }
-            if self.workflow.is_final(&item.state) {
-                return Err(ServiceError::Rule {
-                    code: "ITEM_CLOSED",
-                    message: format!(
-                        "the item is {}: evidence can no longer be added (reopen it first)",
-                        item.state
-                    ),
-                });
-            }
+            self.may_add_evidence(actor, &item)?;
             let row = tx.insert_evidence(new).await?;
             tx.append_event(NewEvent {
                 item_id,

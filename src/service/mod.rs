@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cpu;
 pub mod dashboard;
 pub mod digests;
 mod error;
@@ -20,7 +21,8 @@ pub mod posts;
 pub mod reminders;
 pub mod report_section;
 pub mod reports;
-mod text;
+pub mod text;
+pub mod throttle;
 pub mod webhooks;
 pub mod workflow;
 
@@ -66,6 +68,10 @@ pub struct Services {
     pub max_upload_bytes: usize,
     /// When reminders fall due; also what the escalation level is derived from.
     pub policy: Arc<Policy>,
+    /// Where CPU-heavy work runs, bounded to the cores.
+    pub cpu: cpu::CpuPool,
+    /// Failed sign-ins, per account and client address.
+    pub throttle: Arc<throttle::LoginThrottle>,
     changes: broadcast::Sender<ItemChange>,
 }
 
@@ -96,6 +102,8 @@ impl Services {
             evidence_dir: defaults.data_dir.join("evidence"),
             max_upload_bytes: defaults.limits.max_upload_bytes,
             policy: Arc::new(defaults.remind.policy),
+            cpu: cpu::CpuPool::per_core(),
+            throttle: Arc::default(),
             changes: broadcast::channel(1024).0,
         }
     }

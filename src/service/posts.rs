@@ -46,10 +46,12 @@ impl Services {
     ) -> Result<TenureRow, ServiceError> {
         let post = self.post(actor, post_id).await?;
         actor.require_in(Operation::ManagePeople, post.agency_id)?;
-        self.store
+        let person = self
+            .store
             .person(person_id)
             .await?
             .ok_or_else(|| ServiceError::not_found("person", person_id))?;
+        actor.require_in(Operation::ManagePeople, person.agency_id)?;
         let day = from.unwrap_or_else(|| self.today());
         if let Some(last) = self.store.tenures_of(post_id).await?.last()
             && day < last.started_on

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Actor, ItemChange, ServiceError, Services, text};
+use super::{Actor, ItemChange, ServiceError, Services, actor::out_of_reach, text};
 use crate::{
     domain::{
         ItemCategory, ItemOutcome, ItemSource,
@@ -110,7 +110,94 @@ pub(crate) async fn finish<T>(tx: Tx, result: Result<T, ServiceError>) -> Result
     }
 }
 
+/// The top of the agency tree `agency` belongs to, read through `tx`.
+pub(crate) async fn root_in(tx: &Tx, agency: Uuid) -> Result<Uuid, ServiceError> {
+    let mut at = agency;
+    // Trees are a few levels deep; the bound only guards against a cycle.
+    for _ in 0..64 {
+        match tx.agency(at).await? {
+            Some(row) => match row.parent_id {
+                Some(parent) => at = parent,
+                None => return Ok(at),
+            },
+            None => return Err(ServiceError::not_found("agency", at)),
+        }
+    }
+    Ok(at)
+}
+
 impl Services {
+    /// Separation of duties by person, not account: an action closed to the item's owners
+    /// (verify) is refused to whoever submitted it, through whichever account they did.
+    async fn refuse_own_submission(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        item: &ItemRow,
+        decision: &Decision,
+    ) -> Result<(), ServiceError> {
+        let Some(action) = self.workflow.action(&decision.action) else {
+            return Ok(());
+        };
+        let Some(person) = actor.person_id() else {
+            return Ok(());
+        };
+        if action.forbid_owner && tx.last_person_to(item.id, "submit").await? == Some(person) {
+            return Err(ServiceError::Forbidden(format!(
+                "提交验收的人不能验收自己提交的事项（{}：separation of duties, whatever account is used）",
+                action.label
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whoever and whatever an assignment names must be within the assigning office's reach:
+    /// an item is never handed to, nor reveals, people of another jurisdiction. Supporting
+    /// units (配合单位) may also be any agency of the item's own tree (a peer department).
+    /// Read inside the action's transaction: a second connection per writer could exhaust
+    /// the pool under concurrent writes.
+    async fn check_assignment_reach(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        item: &ItemRow,
+        a: &Assignment,
+    ) -> Result<(), ServiceError> {
+        for p in a.lead_person_id.iter().chain(&a.responsible_person_id) {
+            let person = tx
+                .person(*p)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("person", p))?;
+            if !actor.reaches(person.agency_id) {
+                return Err(out_of_reach());
+            }
+        }
+        if let Some(p) = a.lead_post_id {
+            let post = tx
+                .post(p)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("post", p))?;
+            if !actor.reaches(post.agency_id) {
+                return Err(out_of_reach());
+            }
+        }
+        if let Some(unit) = a.lead_unit_id
+            && !actor.reaches(unit)
+        {
+            return Err(out_of_reach());
+        }
+        if a.supporting_unit_ids.iter().all(|u| actor.reaches(*u)) {
+            return Ok(());
+        }
+        let home = root_in(tx, item.agency_id).await?;
+        for unit in &a.supporting_unit_ids {
+            if !actor.reaches(*unit) && root_in(tx, *unit).await? != home {
+                return Err(out_of_reach());
+            }
+        }
+        Ok(())
+    }
+
     /// Creates an item by hand (法治督察 feedback, 考评, 巡察, 审计 …), in the workflow's
     /// initial state.
     pub async fn create_item(
@@ -130,9 +217,22 @@ impl Services {
         let tx = self.store.begin().await?;
         let result = async {
             if let Some(s) = input.shortcoming_id {
-                tx.shortcoming(s)
+                let shortcoming = tx
+                    .shortcoming(s)
                     .await?
                     .ok_or_else(|| ServiceError::not_found("shortcoming", s))?;
+                // A shortcoming is answered for by the agency whose report lists it: an
+                // item of another agency would change that agency's report section.
+                let report = tx
+                    .report(shortcoming.report_id)
+                    .await?
+                    .ok_or_else(|| ServiceError::not_found("report", shortcoming.report_id))?;
+                if report.agency_id != input.agency_id {
+                    return Err(ServiceError::invalid(
+                        "shortcomingId",
+                        "该问题出自另一单位的报告，只能在该单位名下立项（the shortcoming belongs to another agency's report)",
+                    ));
+                }
             }
             let initial = self.workflow.initial();
             let item = tx
@@ -198,15 +298,13 @@ impl Services {
             }
             _ => {}
         }
-        if let Some(p) = assignment.lead_person_id {
+        for p in assignment
+            .lead_person_id
+            .iter()
+            .chain(&assignment.responsible_person_id)
+        {
             self.store
-                .person(p)
-                .await?
-                .ok_or_else(|| ServiceError::not_found("person", p))?;
-        }
-        if let Some(p) = assignment.responsible_person_id {
-            self.store
-                .person(p)
+                .person(*p)
                 .await?
                 .ok_or_else(|| ServiceError::not_found("person", p))?;
         }
@@ -445,6 +543,8 @@ impl Services {
                 measures_given: input.measures.is_some(),
             };
             let decision = self.workflow.decide(&facts, &roles, &request)?;
+            self.refuse_own_submission(tx, actor, &item, &decision)
+                .await?;
             let (update, mut payload, extension) =
                 self.effects(tx, actor, &item, &decision, &input).await?;
             if let Some(lead) = self.lead_of(&item, &update).await? {
@@ -507,6 +607,7 @@ impl Services {
                     .assignment
                     .as_ref()
                     .expect("assign carries an assignment");
+                self.check_assignment_reach(tx, actor, item, a).await?;
                 update.lead_person_id = Some(a.lead_person_id);
                 update.lead_post_id = Some(a.lead_post_id);
                 update.responsible_person_id = Some(a.responsible_person_id);

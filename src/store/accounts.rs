@@ -103,6 +103,17 @@ impl Store {
             .map(Into::into))
     }
 
+    /// The accounts acting for a person.
+    pub async fn accounts_of_person(&self, person_id: Uuid) -> Result<Vec<AccountRow>, StoreError> {
+        Ok(account::Entity::find()
+            .filter(account::Column::PersonId.eq(person_id))
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// One account by its (lower-cased) email.
     pub async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
         Ok(account::Entity::find()

@@ -13,10 +13,12 @@ use super::{
     Store, StoreError,
     agencies::{AgencyRow, NewAgency},
     entity::{
-        agency, chain_head, commitment, item, item_event, previous_rectification, report,
-        shortcoming, shortcoming_commitment_link,
+        agency, chain_head, commitment, item, item_event, person, post, previous_rectification,
+        report, shortcoming, shortcoming_commitment_link,
     },
     items::ItemRow,
+    persons::PersonRow,
+    posts::PostRow,
     reports::{CommitmentRow, LinkRow, ReportRow, ShortcomingRow},
 };
 use crate::domain::audit::{self, ChainedEvent};
@@ -125,6 +127,22 @@ impl Tx {
     /// An agency by id.
     pub async fn agency(&self, id: Uuid) -> Result<Option<AgencyRow>, StoreError> {
         Ok(agency::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
+    }
+
+    /// A person by id, read inside the transaction.
+    pub async fn person(&self, id: Uuid) -> Result<Option<PersonRow>, StoreError> {
+        Ok(person::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
+    }
+
+    /// A post by id, read inside the transaction.
+    pub async fn post(&self, id: Uuid) -> Result<Option<PostRow>, StoreError> {
+        Ok(post::Entity::find_by_id(id)
             .one(&self.txn)
             .await?
             .map(Into::into))
@@ -542,6 +560,29 @@ impl Tx {
     /// A shortcoming by id.
     pub async fn shortcoming(&self, id: Uuid) -> Result<Option<ShortcomingRow>, StoreError> {
         Ok(shortcoming::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(Into::into))
+    }
+
+    /// The person who last took `action` on an item, if a person did.
+    pub async fn last_person_to(
+        &self,
+        item_id: Uuid,
+        action: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        Ok(item_event::Entity::find()
+            .filter(item_event::Column::ItemId.eq(item_id))
+            .filter(item_event::Column::Action.eq(action))
+            .order_by_desc(item_event::Column::Seq)
+            .one(&self.txn)
+            .await?
+            .and_then(|e| e.actor_person_id))
+    }
+
+    /// A report by id, read inside the transaction.
+    pub async fn report(&self, id: Uuid) -> Result<Option<ReportRow>, StoreError> {
+        Ok(report::Entity::find_by_id(id)
             .one(&self.txn)
             .await?
             .map(Into::into))

@@ -221,8 +221,10 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
         }
         "auditVerify" => call("query($id: ID) { auditVerify(itemId: $id) { ok } }", json!({ "id": w.item })).await,
         "createAccount" => {
+            // A person with no account yet (one person has one account per role).
+            let fresh = crate::workflow::person(app, &c.dept, "新人").await;
             let r = app.graphql_as(token, "mutation($e: String!, $a: ID!, $p: ID!) { createAccount(input: { email: $e, role: PERSON, agencyId: $a, personId: $p }) { id } }",
-                json!({ "e": format!("new{n}@test.local"), "a": c.dept, "p": c.responsible })).await;
+                json!({ "e": format!("new{n}@test.local"), "a": c.dept, "p": fresh })).await;
             code(&r)
         }
         "createCalendarFeed" => call("mutation { createCalendarFeed { token } }", json!({})).await,

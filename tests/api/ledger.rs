@@ -787,6 +787,71 @@ store_test!(
 );
 
 store_test!(
+    workbooks_reaching_far_or_unpacking_huge_are_refused_before_they_are_read,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let code = |v: &Value| {
+            v["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or("OK")
+                .to_owned()
+        };
+        // Two cells, A1 and XFD1048576: a dense grid out to the second would be 549 GB.
+        for (row, col) in [(1_048_575, 16_383), (1_048_575, 49), (2, 200)] {
+            let mut workbook = Workbook::new();
+            let ws = workbook.add_worksheet();
+            ws.write_string(0, 0, "事项ID").unwrap();
+            ws.write_string(0, 1, "版本").unwrap();
+            ws.write_string(row, col, "x").unwrap();
+            let far = import(
+                &app,
+                &c.responsible_token,
+                workbook.save_to_buffer().unwrap(),
+                true,
+                false,
+            )
+            .await;
+            assert_eq!(code(&far), "PAYLOAD_TOO_LARGE", "{far:#}");
+            assert!(
+                far["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("超出台账范围"),
+                "{far:#}"
+            );
+        }
+
+        // A workbook with a part that unpacks to 64 MiB of zeros (about 64 KB packed).
+        let mut workbook = Workbook::new();
+        let ws = workbook.add_worksheet();
+        ws.write_string(0, 0, "事项ID").unwrap();
+        ws.write_string(0, 1, "版本").unwrap();
+        let valid = workbook.save_to_buffer().unwrap();
+        let mut source = zip::ZipArchive::new(Cursor::new(valid)).unwrap();
+        let mut packed = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..source.len() {
+            packed.raw_copy_file(source.by_index(i).unwrap()).unwrap();
+        }
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        packed.start_file("xl/media/bomb.bin", deflated).unwrap();
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..64 {
+            std::io::Write::write_all(&mut packed, &zeros).unwrap();
+        }
+        let bomb = packed.finish().unwrap().into_inner();
+        assert!(bomb.len() < 1024 * 1024, "the bomb is small packed");
+        let refused = import(&app, &c.responsible_token, bomb, true, false).await;
+        assert_eq!(code(&refused), "PAYLOAD_TOO_LARGE", "{refused:#}");
+
+        // The server is still up and answering.
+        let me = app.ok("{ me { id } }", json!({})).await;
+        assert!(me["me"]["id"].is_string());
+    }
+);
+
+store_test!(
     a_reported_item_shows_its_report_commitments_evidence_and_closing,
     |backend| async move {
         let app = spawn_app(backend).await;

@@ -131,7 +131,11 @@ impl Services {
                 self.max_upload_bytes
             )));
         }
-        let rows = read_ledger(bytes, MAX_IMPORT_ROWS)?;
+        let owned = bytes.to_vec();
+        let rows = self
+            .cpu
+            .run(move || read_ledger(&owned, MAX_IMPORT_ROWS))
+            .await??;
         let mut report = LedgerImportReport {
             dry_run: options.dry_run,
             rows_read: rows.len(),
@@ -223,7 +227,7 @@ impl Services {
             .into_iter()
             .map(|r| (r.item_id, r))
             .collect();
-        let names = self.names_in(keyed, &current).await?;
+        let names = self.names_in(tx, actor, keyed, &current).await?;
 
         let mut changed_items = Vec::new();
         for (row, id, version) in keyed {
@@ -295,7 +299,11 @@ impl Services {
                         version = updated.version;
                         last = Some(updated);
                     }
-                    Err(e @ (ServiceError::Internal(_) | ServiceError::Unavailable)) => {
+                    Err(
+                        e @ (ServiceError::Internal(_)
+                        | ServiceError::Fault(_)
+                        | ServiceError::Unavailable),
+                    ) => {
                         savepoint.rollback().await.ok();
                         return Err(e);
                     }

@@ -27,7 +27,9 @@ impl From<SheetError> for ServiceError {
             SheetError::NoHeader { .. } | SheetError::MissingColumns(_) => {
                 ServiceError::invalid("file", e.to_string())
             }
-            SheetError::TooManyRows(..) => ServiceError::TooLarge(e.to_string()),
+            SheetError::TooManyRows(..) | SheetError::TooBig(_) => {
+                ServiceError::TooLarge(e.to_string())
+            }
             SheetError::Write(cause) => ServiceError::Internal(crate::store::StoreError::Setup(
                 format!("writing the ledger workbook failed: {cause}"),
             )),

@@ -14,9 +14,9 @@ use crate::{
     },
     service::{
         Actor, ServiceError, Services,
-        workflow::{Assignment, LedgerChange},
+        workflow::{Assignment, LedgerChange, root_in},
     },
-    store::{agencies::AgencyRow, items::ItemRow, persons::PersonRow, posts::PostRow},
+    store::{agencies::AgencyRow, items::ItemRow, persons::PersonRow, posts::PostRow, tx::Tx},
 };
 
 /// The people, posts and agencies the sheet names, looked up once for the whole file.
@@ -29,9 +29,13 @@ pub(super) struct Names {
 }
 
 impl Services {
-    /// Looks up every person, post and agency the changed cells name, once.
+    /// Looks up every person, post and agency the changed cells name, once; only those
+    /// within `actor`'s reach are found (a name outside it reads as unknown, and its id is
+    /// never revealed).
     pub(super) async fn names_in(
         &self,
+        tx: &Tx,
+        actor: &Actor,
         keyed: &[(&SheetRow, Uuid, i32)],
         current: &HashMap<Uuid, LedgerRow>,
     ) -> Result<Names, ServiceError> {
@@ -58,20 +62,33 @@ impl Services {
         let (persons, posts) = if people.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            (
-                self.store.persons_named(&people).await?,
-                self.store.posts_titled(&people).await?,
-            )
+            let mut persons = self.store.persons_named(&people).await?;
+            persons.retain(|p| actor.reaches(p.agency_id));
+            let mut posts = self.store.posts_titled(&people).await?;
+            posts.retain(|p| actor.reaches(p.agency_id));
+            (persons, posts)
         };
         let agencies = if units.is_empty() {
             HashMap::new()
         } else {
-            self.store
-                .agencies_named(&units)
-                .await?
-                .into_iter()
-                .map(|a| (a.name.clone(), a))
-                .collect()
+            // Units of the importer's own tree are found (a supporting unit may be a peer
+            // department); the workflow checks each use against the importer's reach.
+            let home = match actor.agency_id() {
+                Some(agency) => Some(root_in(tx, agency).await?),
+                None => None,
+            };
+            let mut found = HashMap::new();
+            for a in self.store.agencies_named(&units).await? {
+                let visible = actor.reaches(a.id)
+                    || match home {
+                        Some(home) => root_in(tx, a.id).await? == home,
+                        None => false,
+                    };
+                if visible {
+                    found.insert(a.name.clone(), a);
+                }
+            }
+            found
         };
         let ids: Vec<Uuid> = current.keys().copied().collect();
         let mut supporting: HashMap<Uuid, Vec<Uuid>> = HashMap::new();

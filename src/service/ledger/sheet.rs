@@ -2,7 +2,10 @@
 //! Excel or WPS (Chinese headers, frozen header row, widths, wrapped text, real dates), and
 //! [`read_ledger`] reads such a sheet back (xlsx only), by header, wherever the columns are.
 
-use std::{collections::HashMap, io::Cursor};
+use std::{
+    collections::{BTreeMap, HashMap},
+    io::{Cursor, Read},
+};
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
@@ -28,6 +31,10 @@ pub enum SheetError {
     MissingColumns(Vec<&'static str>),
     #[error("the sheet has {0} rows; a ledger import takes at most {1}")]
     TooManyRows(usize, usize),
+    /// The file is larger than any ledger: too many parts, unpacks too large, or a cell
+    /// beyond the ledger's columns and rows.
+    #[error("{0}")]
+    TooBig(String),
     #[error("the workbook could not be written: {0}")]
     Write(#[from] XlsxError),
 }
@@ -168,10 +175,31 @@ impl SheetRow {
     }
 }
 
+/// The most columns a ledger sheet may use: the ledger's own and room for an office's
+/// added notes. A cell further right is refused before anything is allocated for it.
+pub const MAX_SHEET_COLUMNS: u32 = 64;
+
+/// The most parts an XLSX file may hold (an exported ledger has about a dozen).
+pub const MAX_ARCHIVE_ENTRIES: usize = 256;
+
+/// The most bytes an XLSX file may unpack to, all parts together. A 5,000-row ledger
+/// unpacks to about 15 MB; a zip bomb is refused when this is reached, not when memory is.
+pub const MAX_UNPACKED_BYTES: u64 = 48 * 1024 * 1024;
+
+/// Rows beyond the data rows that a sheet may span: the header's place (top ten rows) and
+/// blank rows between data rows.
+const ROW_SLACK: u32 = 1000;
+
 /// Reads the ledger sheet of an XLSX workbook: the header row is the first of the top ten
 /// rows that names 事项ID; columns are found by header (order and extra columns do not
 /// matter; 事项ID and 版本 are required). Blank rows are skipped.
+///
+/// Bounded before it allocates: the archive's parts are unpacked once into a counting sink
+/// (at most [`MAX_ARCHIVE_ENTRIES`] parts and [`MAX_UNPACKED_BYTES`] in all, whatever their
+/// headers claim), and the sheet is read as a stream of cells, so a cell placed far away
+/// (say XFD1048576) is refused instead of making a dense grid out to it.
 pub fn read_ledger(bytes: &[u8], max_rows: usize) -> Result<Vec<SheetRow>, SheetError> {
+    check_archive(bytes)?;
     let mut workbook: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| SheetError::NotXlsx(e.to_string()))?;
     let names = workbook.sheet_names();
@@ -181,28 +209,25 @@ pub fn read_ledger(bytes: &[u8], max_rows: usize) -> Result<Vec<SheetRow>, Sheet
         .or_else(|| names.first())
         .cloned()
         .ok_or_else(|| SheetError::NotXlsx("the workbook has no sheet".into()))?;
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| SheetError::NotXlsx(e.to_string()))?;
-    let (first_row, _) = range.start().unwrap_or((0, 0));
-    let rows: Vec<&[Data]> = range.rows().collect();
+    let grid = read_cells(&mut workbook, &name, max_rows)?;
+    let rows: Vec<(u32, &Vec<(u32, Data)>)> = grid.iter().map(|(r, c)| (*r, c)).collect();
 
     let header_at = rows
         .iter()
         .take(10)
-        .position(|cells| {
+        .position(|(_, cells)| {
             cells.iter().any(
-                |c| matches!(c, Data::String(s) if Column::from_header(s) == Some(Column::ItemId)),
+                |(_, c)| matches!(c, Data::String(s) if Column::from_header(s) == Some(Column::ItemId)),
             )
         })
         .ok_or(SheetError::NoHeader { sheet: name })?;
-    let mut columns: Vec<(usize, Column)> = Vec::new();
-    for (i, cell) in rows[header_at].iter().enumerate() {
+    let mut columns: Vec<(u32, Column)> = Vec::new();
+    for (i, cell) in rows[header_at].1 {
         if let Data::String(s) = cell
             && let Some(column) = Column::from_header(s)
             && !columns.iter().any(|(_, c)| *c == column)
         {
-            columns.push((i, column));
+            columns.push((*i, column));
         }
     }
     let missing: Vec<&'static str> = [Column::ItemId, Column::Version]
@@ -216,29 +241,124 @@ pub fn read_ledger(bytes: &[u8], max_rows: usize) -> Result<Vec<SheetRow>, Sheet
 
     let data = &rows[header_at + 1..];
     let mut out = Vec::new();
-    for (offset, cells) in data.iter().enumerate() {
+    for (row_index, cells) in data {
         // Every column the sheet has, blank or not: a blank cell clears, a missing column
         // leaves alone.
         let row: HashMap<Column, Cell> = columns
             .iter()
-            .map(|(i, column)| (*column, cells.get(*i).map_or(Cell::Empty, to_cell)))
+            .map(|(i, column)| {
+                let cell = cells
+                    .iter()
+                    .find(|(c, _)| c == i)
+                    .map_or(Cell::Empty, |(_, d)| to_cell(d));
+                (*column, cell)
+            })
             .collect();
         if row.values().all(|c| *c == Cell::Empty) {
             continue;
         }
         if out.len() == max_rows {
-            let total = data
-                .iter()
-                .filter(|r| r.iter().any(|c| *c != Data::Empty))
-                .count();
-            return Err(SheetError::TooManyRows(total, max_rows));
+            return Err(SheetError::TooManyRows(data.len(), max_rows));
         }
         out.push(SheetRow {
-            row: first_row + (header_at + 1 + offset) as u32 + 1,
+            row: row_index + 1,
             cells: row,
         });
     }
     Ok(out)
+}
+
+/// Unpacks every part of the archive into a counting sink, so that what calamine unpacks
+/// afterwards is known to be small, whatever the parts' headers claim.
+fn check_archive(bytes: &[u8]) -> Result<(), SheetError> {
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+    if zip.len() > MAX_ARCHIVE_ENTRIES {
+        return Err(SheetError::TooBig(format!(
+            "文件包含 {} 个部件，台账文件最多 {MAX_ARCHIVE_ENTRIES} 个",
+            zip.len()
+        )));
+    }
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+        let budget = MAX_UNPACKED_BYTES - unpacked;
+        let read = std::io::copy(&mut (&mut part).take(budget + 1), &mut std::io::sink())
+            .map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+        unpacked += read;
+        if unpacked > MAX_UNPACKED_BYTES {
+            return Err(SheetError::TooBig(format!(
+                "文件解压后超过 {} MB，不像是整改台账",
+                MAX_UNPACKED_BYTES / (1024 * 1024)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The sheet's non-blank cells by row, read as a stream: a cell beyond the ledger's columns
+/// or rows is refused when it is met, so memory follows the cells present, never the
+/// sheet's extent.
+fn read_cells<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Xlsx<RS>,
+    sheet: &str,
+    max_rows: usize,
+) -> Result<BTreeMap<u32, Vec<(u32, Data)>>, SheetError> {
+    let max_row = u32::try_from(max_rows)
+        .unwrap_or(u32::MAX)
+        .saturating_add(ROW_SLACK);
+    let too_big = |row: u32, col: u32| {
+        SheetError::TooBig(format!(
+            "单元格 {} 超出台账范围：台账最多 {MAX_SHEET_COLUMNS} 列、{max_row} 行",
+            cell_name(row, col)
+        ))
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+    let declared = cells.dimensions();
+    if declared.end.0 >= max_row || declared.end.1 >= MAX_SHEET_COLUMNS {
+        return Err(too_big(declared.end.0, declared.end.1));
+    }
+    let mut grid: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| SheetError::NotXlsx(e.to_string()))?
+    {
+        let (row, col) = cell.get_position();
+        if row >= max_row || col >= MAX_SHEET_COLUMNS {
+            return Err(too_big(row, col));
+        }
+        let value = Data::from(cell.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        let row_cells = grid.entry(row).or_default();
+        match row_cells.iter_mut().find(|(c, _)| *c == col) {
+            Some(slot) => slot.1 = value,
+            None => row_cells.push((col, value)),
+        }
+    }
+    Ok(grid)
+}
+
+/// A cell's name as Excel shows it (0-based row and column in): `A1`, `XFD1048576`.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        letters.into_iter().collect::<String>(),
+        u64::from(row) + 1
+    )
 }
 
 fn to_cell(data: &Data) -> Cell {
