@@ -173,8 +173,18 @@ impl Services {
         input: ImportReport,
     ) -> Result<ImportOutcome, ServiceError> {
         actor.require(Operation::ImportReports)?;
-        let text = ReportText::from_str_checked(&input.text).map_err(input_error)?;
-        let extraction = rectify_extract::extract(&text);
+        // Reading the text is CPU work proportional to its size: off the async workers, and
+        // no more at once than there are cores.
+        let raw = input.text.clone();
+        let (text, extraction) = self
+            .cpu
+            .run(move || {
+                let text = ReportText::from_str_checked(&raw)?;
+                let extraction = rectify_extract::extract(&text);
+                Ok::<_, InputError>((text, extraction))
+            })
+            .await?
+            .map_err(input_error)?;
         if extraction
             .warnings
             .iter()

@@ -659,7 +659,14 @@ impl Tx {
     }
 }
 
-/// Batched writes for imports: one statement per table instead of one per row.
+/// Rows per multi-row INSERT of a table with `columns` columns, so that no statement binds
+/// more than 30,000 values (SQLite allows 32,766, PostgreSQL 65,535).
+fn rows_per_statement(columns: usize) -> usize {
+    (30_000 / columns.max(1)).max(1)
+}
+
+/// Batched writes for imports: a few statements per table instead of one per row, each
+/// under the databases' bound on values per statement.
 impl Tx {
     /// Inserts shortcomings of a report, returning them in order.
     pub async fn insert_shortcomings(
@@ -682,9 +689,9 @@ impl Tx {
                 created_at: now,
             })
             .collect();
-        if !models.is_empty() {
+        for chunk in models.chunks(rows_per_statement(9)) {
             shortcoming::Entity::insert_many(
-                models.iter().cloned().map(shortcoming::ActiveModel::from),
+                chunk.iter().cloned().map(shortcoming::ActiveModel::from),
             )
             .exec_without_returning(&self.txn)
             .await?;
@@ -727,8 +734,8 @@ impl Tx {
                 updated_at: now,
             })
             .collect();
-        if !models.is_empty() {
-            item::Entity::insert_many(models.iter().cloned().map(item::ActiveModel::from))
+        for chunk in models.chunks(rows_per_statement(28)) {
+            item::Entity::insert_many(chunk.iter().cloned().map(item::ActiveModel::from))
                 .exec_without_returning(&self.txn)
                 .await?;
         }
@@ -781,12 +788,16 @@ impl Tx {
                 hash: Set(hash),
             });
         }
-        item_event::Entity::insert_many(rows)
-            .exec_without_returning(&self.txn)
-            .await?;
-        chain_head::Entity::insert_many(heads)
-            .exec_without_returning(&self.txn)
-            .await?;
+        for chunk in rows.chunks(rows_per_statement(13)) {
+            item_event::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
+        for chunk in heads.chunks(rows_per_statement(4)) {
+            chain_head::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
         Ok(())
     }
 
@@ -809,9 +820,9 @@ impl Tx {
                 created_at: now,
             })
             .collect();
-        if !models.is_empty() {
+        for chunk in models.chunks(rows_per_statement(7)) {
             commitment::Entity::insert_many(
-                models.iter().cloned().map(commitment::ActiveModel::from),
+                chunk.iter().cloned().map(commitment::ActiveModel::from),
             )
             .exec_without_returning(&self.txn)
             .await?;
@@ -825,20 +836,22 @@ impl Tx {
             return Ok(());
         }
         let now = Utc::now();
-        shortcoming_commitment_link::Entity::insert_many(links.into_iter().map(|(s, c, score)| {
-            shortcoming_commitment_link::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                shortcoming_id: Set(s),
-                commitment_id: Set(c),
-                score: Set(Some(score)),
-                origin: Set("auto".into()),
-                confirmed_at: Set(None),
-                confirmed_by: Set(None),
-                created_at: Set(now),
-            }
-        }))
-        .exec_without_returning(&self.txn)
-        .await?;
+        for chunk in links.chunks(rows_per_statement(8)) {
+            shortcoming_commitment_link::Entity::insert_many(chunk.iter().map(|&(s, c, score)| {
+                shortcoming_commitment_link::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    shortcoming_id: Set(s),
+                    commitment_id: Set(c),
+                    score: Set(Some(score)),
+                    origin: Set("auto".into()),
+                    confirmed_at: Set(None),
+                    confirmed_by: Set(None),
+                    created_at: Set(now),
+                }
+            }))
+            .exec_without_returning(&self.txn)
+            .await?;
+        }
         Ok(())
     }
 }

@@ -273,3 +273,98 @@ store_test!(
         assert_eq!(shortcomings, 11, "2 + 3 + 3 + 3 + 0 shortcomings");
     }
 );
+
+store_test!(
+    thousands_of_rows_are_written_in_statements_under_the_databases_bounds,
+    |backend| async move {
+        use rectify::store::tx::{NewEvent, NewItem, ShortcomingWrite};
+        let app = spawn_app(backend).await;
+        let imported = import(&app, json!({ "text": REPORT_2024, "dryRun": false })).await;
+        let report: uuid::Uuid = imported["report"]["id"].as_str().unwrap().parse().unwrap();
+        let agency: uuid::Uuid = imported["agency"]["id"].as_str().unwrap().parse().unwrap();
+        // 2,500 rows of each: 70,000 values for the items alone, past SQLite's 32,766 and
+        // PostgreSQL's 65,535 values per statement.
+        const N: i32 = 2_500;
+        let tx = app.store.begin().await.unwrap();
+        let shortcomings = tx
+            .insert_shortcomings(
+                report,
+                (0..N)
+                    .map(|i| ShortcomingWrite {
+                        ordinal: 100 + i,
+                        text: format!("第{i}项问题"),
+                        span: None,
+                        recurrence_of_id: None,
+                        recurrence_score: None,
+                    })
+                    .collect(),
+            )
+            .await
+            .unwrap();
+        let items = tx
+            .insert_items(
+                shortcomings
+                    .iter()
+                    .map(|s| NewItem {
+                        agency_id: agency,
+                        code: None,
+                        shortcoming_id: Some(s.id),
+                        parent_item_id: None,
+                        source: "annual_report".into(),
+                        source_document: None,
+                        title: s.text.clone(),
+                        state: "identified".into(),
+                    })
+                    .collect(),
+            )
+            .await
+            .unwrap();
+        tx.start_chains(
+            items
+                .iter()
+                .map(|item| NewEvent {
+                    item_id: item.id,
+                    action: "create",
+                    from_state: None,
+                    to_state: Some("identified"),
+                    actor_account_id: None,
+                    actor_person_id: None,
+                    comment: None,
+                    payload_json: "{}".into(),
+                    at: chrono::Utc::now(),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+        let commitments = tx
+            .insert_commitments(
+                report,
+                (0..N)
+                    .map(|i| (100 + i, format!("第{i}项举措"), None))
+                    .collect(),
+            )
+            .await
+            .unwrap();
+        tx.insert_auto_links(
+            shortcomings
+                .iter()
+                .zip(&commitments)
+                .map(|(s, c)| (s.id, c.id, 0.5))
+                .collect(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let count = app
+            .ok(
+                "query($a: ID!) { items(first: 1, filter: { agencyId: $a }) { totalCount } }",
+                json!({ "a": agency.to_string() }),
+            )
+            .await;
+        assert_eq!(count["items"]["totalCount"], json!(N + 2));
+        let audit = app.ok("{ auditVerify { ok } }", json!({})).await;
+        assert_eq!(audit["auditVerify"]["ok"], true);
+    }
+);
