@@ -120,6 +120,9 @@ pub struct RemindSettings {
     pub policy: Policy,
     /// `RECTIFY_WEBHOOK_TIMEOUT_SECS`: how long one webhook POST may take.
     pub webhook_timeout: Duration,
+    /// `RECTIFY_WEBHOOK_ALLOW`: internal hosts, addresses and networks webhooks may reach
+    /// (an intranet robot: `robot.intranet.gov.cn,10.1.0.0/16`); public ones always may.
+    pub webhook_allow: crate::domain::destination::DestinationPolicy,
 }
 
 /// Limits that keep one request from hurting the service.
@@ -245,6 +248,7 @@ impl Default for Settings {
                 template_dir: None,
                 policy: Policy::default(),
                 webhook_timeout: Duration::from_secs(10),
+                webhook_allow: Default::default(),
             },
             metrics_token: None,
         }
@@ -278,6 +282,7 @@ struct FileSettings {
     workflow: Option<PathBuf>,
     token_ttl_days: Option<u64>,
     metrics_token: Option<String>,
+    webhook_allow: Option<String>,
     remind_sweep_secs: Option<u64>,
     remind_send_secs: Option<u64>,
     remind_max_attempts: Option<i32>,
@@ -406,6 +411,16 @@ impl Settings {
             from_file.smtp_timeout_secs.map(|n| n.to_string()),
         ) {
             smtp.timeout = Duration::from_secs(parse("RECTIFY_SMTP_TIMEOUT_SECS", &v)?);
+        }
+        if let Some(v) = env_or("RECTIFY_WEBHOOK_ALLOW", from_file.webhook_allow) {
+            settings.remind.webhook_allow =
+                crate::domain::destination::DestinationPolicy::parse(&v).map_err(|e| {
+                    ConfigError::Invalid {
+                        name: "RECTIFY_WEBHOOK_ALLOW",
+                        value: v.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
         }
         settings.metrics_token = env_or("RECTIFY_METRICS_TOKEN", from_file.metrics_token)
             .filter(|t| !t.trim().is_empty())

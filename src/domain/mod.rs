@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod dashboard;
+pub mod destination;
 pub mod email;
 pub mod ledger;
 pub mod reminders;

@@ -62,8 +62,11 @@ impl Reminders {
     pub fn new(services: Services, settings: &Settings) -> Result<Self, RemindSetupError> {
         Ok(Self {
             mailer: Mailer::from_settings(&settings.smtp, 4).map_err(RemindSetupError::Smtp)?,
-            webhooks: WebhookSender::new(settings.remind.webhook_timeout)
-                .map_err(RemindSetupError::Webhook)?,
+            webhooks: WebhookSender::new(
+                settings.remind.webhook_timeout,
+                settings.remind.webhook_allow.clone(),
+            )
+            .map_err(RemindSetupError::Webhook)?,
             templates: Arc::new(Templates::load(settings.remind.template_dir.as_deref())?),
             settings: settings.remind.clone(),
             smtp_timeout: settings.smtp.timeout,

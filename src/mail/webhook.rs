@@ -2,12 +2,20 @@
 //! and 钉钉 group robots accept (`{"msgtype":"text","text":{"content":…}}`), with the
 //! structured reminder beside it under `rectify` for internal gateways.
 
-use std::time::Duration;
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
-use reqwest::StatusCode;
+use reqwest::{
+    StatusCode,
+    dns::{Addrs, Name, Resolve, Resolving},
+};
 use serde::Serialize;
 
 use super::SendError;
+use crate::domain::destination::DestinationPolicy;
 
 /// The structured part of a webhook message.
 #[derive(Clone, Debug, Serialize)]
@@ -43,29 +51,91 @@ pub fn payload(content: &str, reminder: &WebhookReminder) -> String {
     .expect("a reminder serialises")
 }
 
+/// The most of a webhook's answer that is read (robots answer with a short JSON).
+const MAX_ANSWER_BYTES: usize = 4096;
+
+/// Resolves webhook hosts and keeps only the addresses the policy permits, so the
+/// connection goes to an address that was checked (no second lookup to race).
+struct CheckedResolver {
+    policy: Arc<DestinationPolicy>,
+}
+
+impl Resolve for CheckedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = Arc::clone(&self.policy);
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let permitted: Vec<SocketAddr> = found
+                .into_iter()
+                .filter(|a| policy.permits(&host, a.ip()))
+                .collect();
+            if permitted.is_empty() {
+                return Err(format!(
+                    "{host} resolves only to internal addresses, which RECTIFY_WEBHOOK_ALLOW does not name"
+                )
+                .into());
+            }
+            Ok(Box::new(permitted.into_iter()) as Addrs)
+        })
+    }
+}
+
 /// Posts webhook messages (one pooled HTTP client).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WebhookSender {
     client: reqwest::Client,
+    policy: Arc<DestinationPolicy>,
+}
+
+impl std::fmt::Debug for WebhookSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSender")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookSender {
-    /// A sender whose every POST (connection included) ends within `timeout`.
-    pub fn new(timeout: Duration) -> Result<Self, String> {
+    /// A sender whose every POST (connection included) ends within `timeout`, that reaches
+    /// internal addresses only where `policy` allows and follows no redirect.
+    pub fn new(timeout: Duration, policy: DestinationPolicy) -> Result<Self, String> {
+        let policy = Arc::new(policy);
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(CheckedResolver {
+                policy: Arc::clone(&policy),
+            }))
+            .no_proxy()
             .user_agent(concat!("rectify/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the webhook client: {e}"))?;
-        Ok(Self { client })
+        Ok(Self { client, policy })
     }
 
     /// Posts `body` (JSON) to `url`. 2xx is delivered unless a robot's JSON answer carries
     /// an error code; 408, 429 and 5xx, refused connections and timeouts are temporary;
-    /// any other answer is permanent.
+    /// any other answer, a redirect included, is permanent. At most a few KB of the answer
+    /// are read, and none of it is kept in the error (it may hold anything).
     pub async fn send(&self, url: &str, body: &str, message_id: &str) -> Result<(), SendError> {
-        let response = self
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| SendError::Permanent(format!("bad webhook URL: {e}")))?;
+        // An address written in the URL is never resolved, so it is checked here.
+        let literal = parsed
+            .host_str()
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+            .and_then(|h| h.parse::<IpAddr>().ok());
+        if let Some(ip) = literal
+            && !self.policy.permits(&ip.to_string(), ip)
+        {
+            return Err(SendError::Permanent(format!(
+                "webhook address {ip} is internal and RECTIFY_WEBHOOK_ALLOW does not name it"
+            )));
+        }
+        let mut response = self
             .client
             .post(url)
             .header(
@@ -84,14 +154,20 @@ impl WebhookSender {
                 }
             })?;
         let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        classify(status, &text)
+        let mut answer = Vec::new();
+        while answer.len() < MAX_ANSWER_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => answer.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        answer.truncate(MAX_ANSWER_BYTES);
+        classify(status, &String::from_utf8_lossy(&answer))
     }
 }
 
 /// Whether a webhook answer means delivered, try again, or give up.
 fn classify(status: StatusCode, body: &str) -> Result<(), SendError> {
-    let brief: String = body.chars().take(200).collect();
     if status.is_success() {
         // Robots answer 200 with {"errcode": n, "errmsg": …}: 0 is delivered; -1 (busy)
         // and 45009 / 130101 (rate limited, 企业微信 / 钉钉) are worth a retry.
@@ -101,11 +177,15 @@ fn classify(status: StatusCode, body: &str) -> Result<(), SendError> {
             .unwrap_or(0);
         return match code {
             0 => Ok(()),
-            -1 | 45009 | 130101 => Err(SendError::Temporary(format!("webhook busy: {brief}"))),
-            _ => Err(SendError::Permanent(format!("webhook refused: {brief}"))),
+            -1 | 45009 | 130101 => Err(SendError::Temporary(format!(
+                "webhook busy (errcode {code})"
+            ))),
+            _ => Err(SendError::Permanent(format!(
+                "webhook refused (errcode {code})"
+            ))),
         };
     }
-    let message = format!("webhook answered {status}: {brief}");
+    let message = format!("webhook answered {status}");
     if status.is_server_error()
         || status == StatusCode::REQUEST_TIMEOUT
         || status == StatusCode::TOO_MANY_REQUESTS

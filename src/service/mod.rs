@@ -70,6 +70,8 @@ pub struct Services {
     pub policy: Arc<Policy>,
     /// Where CPU-heavy work runs, bounded to the cores.
     pub cpu: cpu::CpuPool,
+    /// The internal destinations webhooks may reach.
+    pub webhook_allow: Arc<crate::domain::destination::DestinationPolicy>,
     /// Failed sign-ins, per account and client address.
     pub throttle: Arc<throttle::LoginThrottle>,
     changes: broadcast::Sender<ItemChange>,
@@ -104,6 +106,7 @@ impl Services {
             policy: Arc::new(defaults.remind.policy),
             cpu: cpu::CpuPool::per_core(),
             throttle: Arc::default(),
+            webhook_allow: Arc::default(),
             changes: broadcast::channel(1024).0,
         }
     }
@@ -130,6 +133,7 @@ impl Services {
             evidence_dir: settings.data_dir.join("evidence"),
             max_upload_bytes: settings.limits.max_upload_bytes,
             policy: Arc::new(settings.remind.policy.clone()),
+            webhook_allow: Arc::new(settings.remind.webhook_allow.clone()),
             ..Self::new(store, settings.time_zone)
         })
     }

@@ -29,6 +29,13 @@ impl Services {
                     "webhook 地址须以 http:// 或 https:// 开头并包含主机名",
                 ));
             }
+            if url.len() > 2000 {
+                return Err(ServiceError::invalid(
+                    "url",
+                    "webhook 地址不能超过 2000 个字符",
+                ));
+            }
+            self.check_destination(&parsed).await?;
         }
         let row = self
             .store
@@ -36,6 +43,40 @@ impl Services {
             .await?;
         tracing::info!(agency = %agency_id, set = row.is_some(), "agency webhook changed");
         Ok(row)
+    }
+
+    /// Refuses a webhook host that is (or resolves to) an internal address the configured
+    /// allowlist does not name. A host that does not resolve now is accepted: the sender
+    /// checks every address again when it connects.
+    async fn check_destination(&self, url: &reqwest::Url) -> Result<(), ServiceError> {
+        let host = url
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let addresses: Vec<std::net::IpAddr> = match host.parse() {
+            Ok(ip) => vec![ip],
+            Err(_) => {
+                let lookup = tokio::net::lookup_host((host.as_str(), 0));
+                match tokio::time::timeout(std::time::Duration::from_secs(3), lookup).await {
+                    Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
+                    _ => Vec::new(),
+                }
+            }
+        };
+        if let Some(ip) = addresses
+            .iter()
+            .find(|ip| !self.webhook_allow.permits(&host, **ip))
+        {
+            return Err(ServiceError::invalid(
+                "url",
+                format!(
+                    "webhook 地址指向内部网络（{ip}），须由管理员在 RECTIFY_WEBHOOK_ALLOW 中列出后才能使用"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// An agency's webhook, for those who may set it.

@@ -22,5 +22,6 @@ mod schema_file;
 mod smtp_sink;
 mod subscription;
 mod tallies;
+mod webhook_guard;
 mod webhook_sink;
 mod workflow;

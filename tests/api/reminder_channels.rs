@@ -28,6 +28,9 @@ fn settings(
         s.remind.retry_base = Duration::from_millis(20);
         s.remind.lease = Duration::from_secs(10);
         s.remind.webhook_timeout = Duration::from_secs(2);
+        // The test receivers listen on this machine: an intranet robot, as configured.
+        s.remind.webhook_allow =
+            rectify::domain::destination::DestinationPolicy::parse("127.0.0.1").unwrap();
         s.public_url = "https://rectify.example.gov.cn".into();
         tune(s);
     }
