@@ -181,6 +181,12 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
             .map_or(0, |(_, n)| *n);
         body.push_str(&format!("rectify_reminders{{status=\"{status}\"}} {n}\n"));
     }
+    if let Ok(bytes) = state.services.store.evidence_bytes_stored().await {
+        body.push_str(&format!(
+            "# HELP rectify_evidence_bytes Bytes of evidence files in storage.\n\
+             # TYPE rectify_evidence_bytes gauge\nrectify_evidence_bytes {bytes}\n"
+        ));
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -95,6 +95,33 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<&'static str> {
     })
 }
 
+/// `name` with the extension its content has: a PDF named `.html` is stored as `.pdf`, so a
+/// download is opened by the program its bytes are for.
+pub fn name_for_content(name: &str, content_type: &str) -> String {
+    let fitting: &[&str] = match content_type {
+        "application/pdf" => &["pdf"],
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/gif" => &["gif"],
+        "image/webp" => &["webp"],
+        // The office formats and text are told apart by their extension already.
+        _ => return name.to_owned(),
+    };
+    let path = Path::new(name);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if ext.as_deref().is_some_and(|e| fitting.contains(&e)) {
+        return name.to_owned();
+    }
+    let stem = match ext {
+        Some(_) => path.file_stem().and_then(|s| s.to_str()).unwrap_or(name),
+        None => name,
+    };
+    format!("{stem}.{}", fitting[0])
+}
+
 /// Where a file with digest `sha256` lives under `root`.
 fn blob_path(root: &Path, sha256: &str) -> PathBuf {
     root.join(&sha256[..2]).join(sha256)
@@ -175,6 +202,7 @@ impl Services {
                          Word, Excel, PowerPoint, OFD or plain text"
                     ),
                 })?;
+                let name = name_for_content(&name, content_type);
                 let sha256 = hex::encode(Sha256::digest(&bytes));
                 store_blob(&self.evidence_dir, &sha256, &bytes)
                     .await
@@ -301,7 +329,7 @@ impl Services {
 
 #[cfg(test)]
 mod tests {
-    use super::sniff;
+    use super::{name_for_content, sniff};
 
     #[test]
     fn accepts_the_allowlisted_types_by_their_bytes() {
@@ -318,6 +346,21 @@ mod tests {
         assert_eq!(
             sniff("说明.txt", "整改说明".as_bytes()),
             Some("text/plain; charset=utf-8")
+        );
+    }
+
+    #[test]
+    fn a_file_is_named_for_what_it_holds() {
+        assert_eq!(name_for_content("报告.html", "application/pdf"), "报告.pdf");
+        assert_eq!(name_for_content("photo.exe", "image/gif"), "photo.gif");
+        assert_eq!(name_for_content("现场照片", "image/jpeg"), "现场照片.jpg");
+        assert_eq!(name_for_content("现场.JPEG", "image/jpeg"), "现场.JPEG");
+        assert_eq!(
+            name_for_content(
+                "制度.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            ),
+            "制度.docx"
         );
     }
 

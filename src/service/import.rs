@@ -9,7 +9,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Actor, ServiceError, Services};
+use super::{Actor, ServiceError, Services, text};
 use crate::{
     domain::{AccountRole, AgencyKind, ItemSource, ReportKind, ReportPeriod, access::Operation},
     store::{
@@ -173,6 +173,17 @@ impl Services {
         input: ImportReport,
     ) -> Result<ImportOutcome, ServiceError> {
         actor.require(Operation::ImportReports)?;
+        text::optional("agencyName", input.agency_name.as_deref(), 200)?;
+        if let Some(url) = text::optional("sourceUrl", input.source_url.as_deref(), 2000)? {
+            let web = reqwest::Url::parse(&url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+            if !web {
+                return Err(ServiceError::invalid(
+                    "sourceUrl",
+                    "来源网址须以 http:// 或 https:// 开头（sourceUrl must be a web address)",
+                ));
+            }
+        }
         // Reading the text is CPU work proportional to its size: off the async workers, and
         // no more at once than there are cores.
         let raw = input.text.clone();

@@ -478,6 +478,21 @@ impl Store {
         Ok((Page::from_rows(rows, &page), total))
     }
 
+    /// Bytes of evidence files in storage, each stored file counted once (for `/metrics`).
+    pub async fn evidence_bytes_stored(&self) -> Result<i64, StoreError> {
+        let statement = sea_orm::Statement::from_string(
+            self.conn().get_database_backend(),
+            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM \
+               (SELECT storage_key, MAX(size_bytes) AS size_bytes FROM evidence \
+                WHERE storage_key IS NOT NULL GROUP BY storage_key) stored",
+        );
+        let row = self.conn().query_one_raw(statement).await?;
+        Ok(match row {
+            Some(row) => row.try_get_by_index::<i64>(0)?,
+            None => 0,
+        })
+    }
+
     /// How many reminders are in each status (for `/metrics`).
     pub async fn reminder_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
         Ok(reminder::Entity::find()

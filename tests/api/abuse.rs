@@ -404,3 +404,48 @@ async fn nul_characters_and_oversized_filters_are_validation_errors_with_their_f
     assert_eq!(response["errors"][0]["extensions"]["code"], "VALIDATION");
     assert_eq!(response["errors"][0]["extensions"]["field"], "states");
 }
+
+store_test!(
+    text_fields_are_bounded_urls_are_web_addresses_and_files_are_named_for_their_bytes,
+    |backend| async move {
+        use crate::workflow::{cast, new_item, upload};
+        let app = spawn_app(backend).await;
+        let import =
+            "mutation($input: ImportReportInput!) { importReport(input: $input) { status } }";
+        let report = crate::access::REPORT;
+        let response = app
+            .graphql(
+                import,
+                json!({ "input": { "text": report, "sourceUrl": "javascript:alert(1)", "dryRun": true } }),
+            )
+            .await;
+        assert_eq!(response["errors"][0]["extensions"]["code"], "VALIDATION");
+        assert_eq!(response["errors"][0]["extensions"]["field"], "sourceUrl");
+        let response = app
+            .graphql(
+                import,
+                json!({ "input": { "text": report, "agencyName": "局".repeat(1_000_000), "dryRun": true } }),
+            )
+            .await;
+        assert_eq!(response["errors"][0]["extensions"]["code"], "VALIDATION");
+        assert_eq!(response["errors"][0]["extensions"]["field"], "agencyName");
+
+        let c = cast(&app).await;
+        let item = new_item(&app, &c.dept, "问题").await;
+        let pdf = b"%PDF-1.4\n% evidence\n%%EOF\n".to_vec();
+        let size = pdf.len();
+        let up = upload(&app, &c.coordinator, &item, "整改报告.html", pdf).await;
+        assert_eq!(up["data"]["addEvidence"]["name"], "整改报告.pdf", "{up:#}");
+        assert_eq!(up["data"]["addEvidence"]["contentType"], "application/pdf");
+        let metrics = reqwest::get(app.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains(&format!("rectify_evidence_bytes {size}\n")),
+            "{metrics}"
+        );
+    }
+);
