@@ -3,11 +3,17 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{ClientAddress, ContextExt, error::parse_id};
+use super::{
+    ClientAddress, ContextExt,
+    error::{parse_cursor, parse_id},
+};
 use crate::{
     domain,
     service::auth::{AccountInput, IssuedToken},
-    store::accounts::AccountRow,
+    store::{
+        accounts::{AccountRow, TokenRow},
+        page::PageRequest,
+    },
 };
 
 /// What an account may do, and over what.
@@ -47,6 +53,8 @@ pub struct Account {
     pub agency_id: Option<ID>,
     pub person_id: Option<ID>,
     pub created_at: DateTime<Utc>,
+    /// When the account was disabled; its tokens do not work while it is.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 impl From<AccountRow> for Account {
@@ -58,6 +66,39 @@ impl From<AccountRow> for Account {
             agency_id: a.agency_id.map(|id| ID(id.to_string())),
             person_id: a.person_id.map(|id| ID(id.to_string())),
             created_at: a.created_at,
+            disabled_at: a.disabled_at,
+        }
+    }
+}
+
+/// A page of accounts.
+#[derive(SimpleObject)]
+pub struct AccountPage {
+    pub nodes: Vec<Account>,
+    pub has_next_page: bool,
+    /// Pass as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// A token an account holds (never its secret).
+#[derive(SimpleObject)]
+pub struct ApiToken {
+    pub id: ID,
+    /// Where it came from: "login", "cli" ….
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenRow> for ApiToken {
+    fn from(t: TokenRow) -> Self {
+        Self {
+            id: ID(t.id.to_string()),
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
         }
     }
 }
@@ -104,6 +145,36 @@ impl AuthQuery {
     async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
         Ok(ctx.services().me(ctx.actor()).await?.into())
     }
+
+    /// Accounts within reach, in creation order (admins and supervisors).
+    #[graphql(complexity = "first.unwrap_or(50).clamp(1, 200) as usize * child_complexity")]
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–200 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> Result<AccountPage> {
+        let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
+        let rows = ctx.services().accounts(ctx.actor(), page).await?;
+        Ok(AccountPage {
+            end_cursor: rows.nodes.last().map(|a| a.id.to_string()),
+            has_next_page: rows.has_next_page,
+            nodes: rows.nodes.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// The tokens of an account (newest first, at most 200): one's own, or of an account
+    /// the caller manages.
+    async fn account_tokens(&self, ctx: &Context<'_>, account_id: ID) -> Result<Vec<ApiToken>> {
+        let id = parse_id("accountId", &account_id)?;
+        Ok(ctx
+            .services()
+            .account_tokens(ctx.actor(), id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
 }
 
 #[derive(Default)]
@@ -132,7 +203,57 @@ impl AuthMutation {
         Ok(true)
     }
 
-    /// Revokes a token (one's own; an admin, any).
+    /// Disables an account (admins and supervisors, within reach): its tokens stop working
+    /// at once and its subscriptions close within seconds.
+    async fn disable_account(&self, ctx: &Context<'_>, id: ID) -> Result<Account> {
+        let id = parse_id("id", &id)?;
+        Ok(ctx
+            .services()
+            .set_account_disabled(ctx.actor(), id, true)
+            .await?
+            .into())
+    }
+
+    /// Enables a disabled account again.
+    async fn enable_account(&self, ctx: &Context<'_>, id: ID) -> Result<Account> {
+        let id = parse_id("id", &id)?;
+        Ok(ctx
+            .services()
+            .set_account_disabled(ctx.actor(), id, false)
+            .await?
+            .into())
+    }
+
+    /// Changes one's own password (10–256 characters); every other token of the account is
+    /// revoked.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<bool> {
+        ctx.services()
+            .change_own_password(ctx.actor(), &current_password, &new_password)
+            .await?;
+        Ok(true)
+    }
+
+    /// Sets a new password for an account the caller manages (admins; supervisors within
+    /// reach); all its tokens are revoked.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+        new_password: String,
+    ) -> Result<bool> {
+        let id = parse_id("accountId", &account_id)?;
+        ctx.services()
+            .reset_password(ctx.actor(), id, &new_password)
+            .await?;
+        Ok(true)
+    }
+
+    /// Revokes a token: one's own, or one of an account the caller manages.
     async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let id = parse_id("id", &id)?;
         ctx.services().revoke_token(ctx.actor(), id).await?;

@@ -30,6 +30,9 @@ impl From<ItemChange> for ItemChanged {
     }
 }
 
+/// How often an open subscription checks that its credentials still hold.
+const CREDENTIALS_RECHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Default)]
 pub struct Subscription;
 
@@ -60,7 +63,21 @@ impl Subscription {
                 }
             }
         });
-        Ok(changes.filter_map(move |change| {
+        // A revoked or expired token, or a disabled account, ends the stream within seconds
+        // (asked of the database, so it holds across instances).
+        let signed_out = {
+            let services = services.clone();
+            let actor = actor.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(CREDENTIALS_RECHECK).await;
+                    if !services.still_signed_in(&actor).await {
+                        break;
+                    }
+                }
+            }
+        };
+        Ok(changes.take_until(signed_out).filter_map(move |change| {
             let services = services.clone();
             let actor = actor.clone();
             async move {

@@ -60,7 +60,7 @@ pub(super) fn new_secret(prefix: &str) -> Result<String, ServiceError> {
     Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
-fn hash_password(password: &str) -> Result<String, ServiceError> {
+pub(super) fn hash_password(password: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| {
         ServiceError::Internal(StoreError::Setup(format!("no randomness available: {e}")))
@@ -73,7 +73,7 @@ fn hash_password(password: &str) -> Result<String, ServiceError> {
         .map_err(|e| ServiceError::Internal(StoreError::Setup(format!("argon2: {e}"))))
 }
 
-fn password_matches(password: &str, stored: &str) -> bool {
+pub(super) fn password_matches(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| {
         Argon2::default()
             .verify_password(password.as_bytes(), &hash)
@@ -271,10 +271,13 @@ impl Services {
             .token(token_id)
             .await?
             .ok_or_else(|| ServiceError::not_found("token", token_id))?;
-        if token.account_id != principal.account_id && principal.role != AccountRole::Admin {
-            return Err(ServiceError::Forbidden(
-                "you may revoke only your own tokens".into(),
-            ));
+        if token.account_id != principal.account_id {
+            // Another account's token: only an office that manages that account.
+            self.managed_account_for_tokens(actor, token.account_id)
+                .await
+                .map_err(|_| {
+                    ServiceError::Forbidden("you may revoke only your own tokens".into())
+                })?;
         }
         self.store.revoke_token(token_id).await?;
         Ok(())

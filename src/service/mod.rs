@@ -2,6 +2,7 @@
 //! `domain/`, and writes through `store/` in one transaction. GraphQL and the command
 //! line are thin callers of these.
 
+pub mod accounts;
 pub mod actor;
 pub mod agencies;
 pub mod audit;

@@ -3,14 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    Statement, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use super::{
     Engine, Store, StoreError,
     entity::{account, api_token},
+    page::{Page, PageRequest},
 };
 
 /// An account as the rest of the service sees it.
@@ -72,6 +73,88 @@ impl From<api_token::Model> for TokenRow {
             revoked_at: m.revoked_at,
             created_at: m.created_at,
         }
+    }
+}
+
+/// Account life cycle: listing, disabling, passwords, and a person's tokens.
+impl Store {
+    /// A page of accounts in creation order, of these agencies only when given (admins,
+    /// which belong to none, are listed only without a filter).
+    pub async fn list_accounts(
+        &self,
+        agencies: Option<&[Uuid]>,
+        page: PageRequest,
+    ) -> Result<Page<AccountRow>, StoreError> {
+        let mut query = account::Entity::find();
+        if let Some(ids) = agencies {
+            query = query.filter(account::Column::AgencyId.is_in(ids.iter().copied()));
+        }
+        if let Some(after) = page.after {
+            query = query.filter(account::Column::Id.gt(after));
+        }
+        let rows = query
+            .order_by_asc(account::Column::Id)
+            .limit(page.limit())
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        Ok(Page::from_rows(rows, &page))
+    }
+
+    /// Disables (or enables again) an account; a disabled account's tokens stop working.
+    pub async fn set_account_disabled(
+        &self,
+        id: Uuid,
+        disabled: bool,
+    ) -> Result<Option<AccountRow>, StoreError> {
+        let at = disabled.then(Utc::now);
+        account::Entity::update_many()
+            .col_expr(account::Column::DisabledAt, Expr::value(at))
+            .filter(account::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        self.account(id).await
+    }
+
+    /// Sets an account's password hash and revokes every token it has, in one transaction.
+    pub async fn set_password_and_revoke_tokens(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+        keep_token: Option<Uuid>,
+    ) -> Result<(), StoreError> {
+        use sea_orm::TransactionTrait;
+        let txn = self.conn().begin().await?;
+        account::Entity::update_many()
+            .col_expr(account::Column::PasswordHash, Expr::value(password_hash))
+            .filter(account::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let mut tokens = api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Some(Utc::now())))
+            .filter(api_token::Column::AccountId.eq(id))
+            .filter(api_token::Column::RevokedAt.is_null());
+        if let Some(keep) = keep_token {
+            tokens = tokens.filter(api_token::Column::Id.ne(keep));
+        }
+        tokens.exec(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// An account's tokens, newest first (at most 200).
+    pub async fn tokens_of(&self, account_id: Uuid) -> Result<Vec<TokenRow>, StoreError> {
+        Ok(api_token::Entity::find()
+            .filter(api_token::Column::AccountId.eq(account_id))
+            .order_by_desc(api_token::Column::Id)
+            .limit(200)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 }
 

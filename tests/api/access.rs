@@ -72,7 +72,12 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("requestExtension", [F, F, F, "OK", F, "OK", F, "OK", U]),
         ("decideExtension", ["OK", "OK", F, F, F, F, F, F, U]),
         ("cancel", ["OK", "OK", F, F, F, F, F, F, U]),
-        ("revokeToken", ["OK", F, F, F, F, F, F, F, U]),
+        // Another account's token: those who manage that account (admins, supervisors above it).
+        ("revokeToken", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("accounts", ["SEES", "SEES", "EMPTY", F, F, F, F, F, U]),
+        ("disableAccount", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("resetPassword", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("accountTokens", ["OK", "OK", F, F, F, F, F, F, U]),
         ("urge", [F, "OK", F, F, F, F, F, F, U]),
         ("addEvidence", [F, F, F, "OK", F, "OK", F, "OK", U]),
         ("verify", [F, "OK", F, F, F, F, F, F, U]),
@@ -218,6 +223,25 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             let account = app.store.account_by_email(&victim).await.unwrap().unwrap();
             let token = app.services.issue_token(account.id, "victim", None).await.unwrap();
             call("mutation($id: ID!) { revokeToken(id: $id) }", json!({ "id": token.token.id.to_string() })).await
+        }
+        "accounts" => {
+            let r = app.graphql_as(token, "{ accounts(first: 200) { nodes { agencyId } } }", json!({})).await;
+            if r.get("errors").is_some() {
+                return code(&r);
+            }
+            let sees = r["data"]["accounts"]["nodes"].as_array().unwrap().iter().any(|n| n["agencyId"] == json!(c.dept));
+            if sees { "SEES" } else { "EMPTY" }.into()
+        }
+        "disableAccount" | "resetPassword" | "accountTokens" => {
+            // A fresh account of the department, so every caller meets it as it is.
+            let victim = format!("managed{n}@test.local");
+            issue_account(&app.services, &victim, rectify::domain::AccountRole::Coordinator, Some(c.dept.parse().unwrap()), None).await;
+            let id = app.store.account_by_email(&victim).await.unwrap().unwrap().id.to_string();
+            match op {
+                "disableAccount" => call("mutation($id: ID!) { disableAccount(id: $id) { id } }", json!({ "id": id })).await,
+                "resetPassword" => call("mutation($id: ID!) { resetPassword(accountId: $id, newPassword: \"a new password 1\") }", json!({ "id": id })).await,
+                _ => call("query($id: ID!) { accountTokens(accountId: $id) { id } }", json!({ "id": id })).await,
+            }
         }
         "auditVerify" => call("query($id: ID) { auditVerify(itemId: $id) { ok } }", json!({ "id": w.item })).await,
         "createAccount" => {

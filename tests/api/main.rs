@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod access;
+mod accounts;
 mod agencies;
 mod audit;
 mod calendar;

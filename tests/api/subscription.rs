@@ -14,7 +14,7 @@ use crate::{
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, token: &str) -> Socket {
+pub async fn connect(app: &TestApp, token: &str) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
         .unwrap();
@@ -30,14 +30,14 @@ async fn connect(app: &TestApp, token: &str) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
         .unwrap();
 }
 
-async fn next(socket: &mut Socket) -> Value {
+pub async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
             .await
@@ -50,7 +50,7 @@ async fn next(socket: &mut Socket) -> Value {
     }
 }
 
-const SUBSCRIBE: &str =
+pub const SUBSCRIBE: &str =
     "subscription($a: ID!) { itemChanged(agencyId: $a) { itemId action state version } }";
 
 store_test!(
