@@ -383,3 +383,92 @@ fn to_cell(data: &Data) -> Cell {
         Data::Error(e) => Cell::Text(format!("#{e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn cells_are_named_as_excel_names_them() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(9, 25), "Z10");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
+    }
+
+    /// A workbook with the ledger's two required headers and `cells` written where they say.
+    fn workbook(cells: &[(u32, u16, String)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "事项ID").unwrap();
+        sheet.write_string(0, 1, "版本").unwrap();
+        for (row, col, text) in cells {
+            sheet.write_string(*row, *col, text).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    /// Rewrites one part of an archive with `bytes` (the rest copied as they are).
+    fn with_part(archive: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
+        let mut source = zip::ZipArchive::new(Cursor::new(archive)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..source.len() {
+            let file = source.by_index(i).unwrap();
+            if file.name().is_ok_and(|n| n == name) {
+                continue;
+            }
+            out.raw_copy_file(file).unwrap();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(bytes).unwrap();
+        out.finish().unwrap().into_inner()
+    }
+
+    fn any_cell() -> impl Strategy<Value = (u32, u16, String)> {
+        (
+            prop_oneof![0u32..50, 0u32..1_048_576],
+            prop_oneof![0u16..30, 0u16..16_384],
+            "[a-z0-9事项版本]{0,12}",
+        )
+    }
+
+    proptest! {
+        // `PROPTEST_CASES=100000 cargo test --lib ledger::sheet` runs it for minutes.
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Cells anywhere, a sheet XML cut or spliced anywhere, or bytes flipped in the
+        /// archive: the reader answers rows or an error, never a panic, and never allocates
+        /// for the sheet's extent.
+        #[test]
+        fn any_workbook_is_read_or_refused_without_panicking(
+            cells in proptest::collection::vec(any_cell(), 0..12),
+            cut in 0usize..4000,
+            flips in proptest::collection::vec((0usize..20_000, any::<u8>()), 0..4),
+        ) {
+            let book = workbook(&cells);
+            let _ = read_ledger(&book, 5000);
+
+            let mut sheet = Vec::new();
+            zip::ZipArchive::new(Cursor::new(book.as_slice()))
+                .unwrap()
+                .by_name("xl/worksheets/sheet1.xml")
+                .unwrap()
+                .read_to_end(&mut sheet)
+                .unwrap();
+            let spliced = with_part(&book, "xl/worksheets/sheet1.xml", &sheet[..cut.min(sheet.len())]);
+            let _ = read_ledger(&spliced, 5000);
+
+            let mut flipped = book.clone();
+            for (at, byte) in flips {
+                let len = flipped.len();
+                flipped[at % len] = byte;
+            }
+            let _ = read_ledger(&flipped, 5000);
+        }
+    }
+}
