@@ -104,12 +104,24 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
+        let services = self.state.services.clone();
         let app = router(self.state);
         // Reminders sweep and send beside the server, and stop with it.
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let background = tokio::spawn(self.reminders.run_until(async {
             let _ = stopped.await;
         }));
+        // Changes cross instances through PostgreSQL, beside the server, and stop with it.
+        let (relay_stop, relay_stopped) = tokio::sync::oneshot::channel::<()>();
+        let relay = {
+            tokio::spawn(async move {
+                services
+                    .relay_changes(async {
+                        let _ = relay_stopped.await;
+                    })
+                    .await;
+            })
+        };
         let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -118,7 +130,9 @@ impl Application {
         .await
         .map_err(StartupError::Serve);
         let _ = stop.send(());
+        let _ = relay_stop.send(());
         let _ = background.await;
+        let _ = relay.await;
         served
     }
 }

@@ -44,7 +44,7 @@ use crate::{
 };
 
 /// A change to an item, published after its transaction committed (for subscriptions).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ItemChange {
     pub item_id: Uuid,
     pub agency_id: Uuid,
@@ -73,6 +73,9 @@ pub struct Services {
     pub cpu: cpu::CpuPool,
     /// The internal destinations webhooks may reach.
     pub webhook_allow: Arc<crate::domain::destination::DestinationPolicy>,
+    /// On PostgreSQL, the channel changes travel on between instances (set by
+    /// [`Services::relay_changes`]); without one, changes stay in this process.
+    change_channel: Arc<std::sync::OnceLock<String>>,
     /// Failed sign-ins, per account and client address.
     pub throttle: Arc<throttle::LoginThrottle>,
     changes: broadcast::Sender<ItemChange>,
@@ -108,6 +111,7 @@ impl Services {
             cpu: cpu::CpuPool::per_core(),
             throttle: Arc::default(),
             webhook_allow: Arc::default(),
+            change_channel: Arc::default(),
             changes: broadcast::channel(1024).0,
         }
     }
@@ -155,8 +159,63 @@ impl Services {
         self.changes.subscribe()
     }
 
-    /// Publishes a committed change (nobody listening is fine).
+    /// Publishes a committed change (nobody listening is fine): through PostgreSQL to every
+    /// instance when changes are relayed, else to this process's subscribers.
     pub(crate) fn publish(&self, change: ItemChange) {
-        let _ = self.changes.send(change);
+        let Some(channel) = self.change_channel.get() else {
+            let _ = self.changes.send(change);
+            return;
+        };
+        let (store, channel) = (self.store.clone(), channel.clone());
+        let local = self.changes.clone();
+        tokio::spawn(async move {
+            let payload = serde_json::to_string(&change).unwrap_or_default();
+            if let Err(e) = store.notify(&channel, &payload).await {
+                // The change is committed; this instance's subscribers still hear it.
+                tracing::warn!(error = %e, "change notification failed");
+                let _ = local.send(change);
+            }
+        });
+    }
+
+    /// On PostgreSQL, relays changes between instances until `stop` completes: this
+    /// instance's changes go out as `NOTIFY`, and every notification (its own included)
+    /// reaches its subscribers. Returns at once on SQLite.
+    pub async fn relay_changes(&self, stop: impl std::future::Future<Output = ()>) {
+        let channel = match self.store.change_channel().await {
+            Ok(Some(channel)) => channel,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "changes stay on this instance");
+                return;
+            }
+        };
+        let mut listener = match self.store.listen(&channel).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(error = %e, "changes stay on this instance");
+                return;
+            }
+        };
+        // Only once listening: a change published before would be lost.
+        let _ = self.change_channel.set(channel);
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = &mut stop => break,
+                next = listener.next() => match next {
+                    Ok(payload) => match serde_json::from_str::<ItemChange>(&payload) {
+                        Ok(change) => {
+                            let _ = self.changes.send(change);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "a change notification was not understood"),
+                    },
+                    Err(e) => {
+                        tracing::warn!(error = %e, "change listener interrupted");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                },
+            }
+        }
     }
 }

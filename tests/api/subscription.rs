@@ -115,3 +115,47 @@ store_test!(
         );
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_instance_reaches_a_subscriber_of_another() {
+    if postgres_url().is_none() {
+        return;
+    }
+    let app = spawn_app(Backend::Postgres).await;
+    let c = cast(&app).await;
+    // A second instance on the same database and schema, as behind a load balancer.
+    let mut settings = app.settings.clone();
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    let second = rectify::startup::Application::build(&settings, rectify::startup::Migrate::No)
+        .await
+        .expect("the second instance starts");
+    let second_addr = second.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(second.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    let mut request = format!("ws://{second_addr}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut watcher, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    send(&mut watcher, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {}", c.supervisor) } })).await;
+    assert_eq!(next(&mut watcher).await["type"], "connection_ack");
+    send(&mut watcher, json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE, "variables": { "a": c.dept } } })).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    // The change goes through the first instance.
+    let id = new_item(&app, &c.dept, "跨实例推送").await;
+    let pushed = next(&mut watcher).await;
+    assert_eq!(pushed["type"], "next", "{pushed}");
+    assert_eq!(
+        pushed["payload"]["data"]["itemChanged"]["itemId"],
+        json!(id)
+    );
+    assert_eq!(pushed["payload"]["data"]["itemChanged"]["action"], "create");
+    let _ = stop.send(());
+}
