@@ -9,7 +9,10 @@ use super::{
     error::{parse_cursor, parse_id},
     types::Item,
 };
-use crate::store::{items::ItemFilter, page::PageRequest};
+use crate::{
+    service::items::Wanted,
+    store::{items::ItemFilter, page::PageRequest},
+};
 
 /// Narrows the item list; every field given must hold.
 #[derive(InputObject, Default)]
@@ -82,11 +85,16 @@ impl ItemQuery {
             },
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
-        // Counting every match costs a scan of them all: only when the total is asked for.
-        let count_total = ctx.look_ahead().field("totalCount").exists();
-        let (rows, total) = services
-            .items(ctx.actor(), filter, page, count_total)
-            .await?;
+        // Counting every match costs a scan of them all: only when the total is asked for;
+        // and the page only when its rows or page info are.
+        let look = ctx.look_ahead();
+        let wanted = Wanted {
+            rows: ["nodes", "edges", "pageInfo"]
+                .iter()
+                .any(|f| look.field(f).exists()),
+            total: look.field("totalCount").exists(),
+        };
+        let (rows, total) = services.items(ctx.actor(), filter, page, wanted).await?;
         Ok(connection(
             rows,
             total.unwrap_or(0),

@@ -95,6 +95,7 @@ impl Services {
             .set_account_disabled(id, disabled)
             .await?
             .ok_or_else(|| ServiceError::not_found("account", id))?;
+        self.credentials_changed();
         tracing::info!(account = %id, disabled, "account status changed");
         Ok(row)
     }
@@ -127,6 +128,7 @@ impl Services {
         self.store
             .set_password_and_revoke_tokens(account.id, &hash?, principal.token_id)
             .await?;
+        self.credentials_changed();
         Ok(())
     }
 
@@ -145,6 +147,7 @@ impl Services {
         self.store
             .set_password_and_revoke_tokens(account.id, &hash, None)
             .await?;
+        self.credentials_changed();
         tracing::info!(account = %id, "password reset");
         Ok(())
     }

@@ -31,6 +31,8 @@ pub enum Actor {
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub account_id: Uuid,
+    /// When the account was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub token_id: Option<Uuid>,
     pub email: String,
     pub role: AccountRole,

@@ -62,7 +62,8 @@ impl Services {
         {
             return Err(ServiceError::not_found("parent agency", parent));
         }
-        self.store
+        let row = self
+            .store
             .insert_agency(NewAgency {
                 name: name.clone(),
                 short_name,
@@ -75,9 +76,12 @@ impl Services {
                 if e.is_unique_on("name") {
                     ServiceError::Conflict(format!("an agency named {name} already exists"))
                 } else {
-                    e.into()
+                    ServiceError::from(e)
                 }
-            })
+            })?;
+        // A new agency widens the reach of the offices above it.
+        self.credentials_changed();
+        Ok(row)
     }
 
     /// One agency.

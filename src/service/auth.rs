@@ -280,16 +280,23 @@ impl Services {
                 })?;
         }
         self.store.revoke_token(token_id).await?;
+        self.credentials_changed();
         Ok(())
     }
 
-    /// The caller's own account.
+    /// The caller's own account, as verified with the request (no further query).
     pub async fn me(&self, actor: &Actor) -> Result<AccountRow, ServiceError> {
-        let principal = actor.principal()?;
-        self.store
-            .account(principal.account_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)
+        let p = actor.principal()?;
+        Ok(AccountRow {
+            id: p.account_id,
+            email: p.email.clone(),
+            password_hash: None,
+            role: p.role.as_str().to_owned(),
+            agency_id: p.agency_id,
+            person_id: p.person_id,
+            disabled_at: None,
+            created_at: p.created_at,
+        })
     }
 
     /// Turns a bearer token into the caller: `Anonymous` without one, `UNAUTHENTICATED` for
@@ -298,7 +305,11 @@ impl Services {
         let Some(secret) = bearer else {
             return Ok(Actor::Anonymous);
         };
-        let Some((token, account)) = self.store.token_by_hash(&token_digest(secret)).await? else {
+        let digest = token_digest(secret);
+        if let Some(actor) = self.principals.get(&digest, Instant::now()) {
+            return Ok(actor);
+        }
+        let Some((token, account)) = self.store.token_by_hash(&digest).await? else {
             return Err(ServiceError::Unauthenticated);
         };
         let now = Utc::now();
@@ -308,7 +319,10 @@ impl Services {
         {
             return Err(ServiceError::Unauthenticated);
         }
-        self.principal_for(account, Some(token.id)).await
+        let actor = self.principal_for(account, Some(token.id)).await?;
+        self.principals
+            .put(digest, actor.clone(), token.expires_at, Instant::now());
+        Ok(actor)
     }
 
     /// The actor for an account, with its reach resolved now.
@@ -337,6 +351,7 @@ impl Services {
         };
         Ok(Actor::Account(Arc::new(Principal {
             account_id: account.id,
+            created_at: account.created_at,
             token_id,
             email: account.email,
             role,

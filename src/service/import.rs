@@ -231,6 +231,9 @@ impl Services {
         match result {
             Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
                 tx.commit().await?;
+                if outcome.agency_created {
+                    self.credentials_changed();
+                }
                 tracing::info!(report = %outcome.report.id, status = ?outcome.status, "report imported");
                 Ok(outcome)
             }

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod links;
 pub mod persons;
 pub mod posts;
+pub mod principals;
 pub mod reminders;
 pub mod report_section;
 pub mod reports;
@@ -53,6 +54,16 @@ pub struct ItemChange {
     pub version: i32,
 }
 
+/// What instances tell each other through PostgreSQL.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Relayed {
+    /// An item changed (for subscriptions).
+    Item(ItemChange),
+    /// Someone's credentials or reach changed: forget verified callers.
+    Credentials,
+}
+
 /// What every use case needs: the store and the service-wide settings.
 #[derive(Clone, Debug)]
 pub struct Services {
@@ -76,6 +87,8 @@ pub struct Services {
     /// On PostgreSQL, the channel changes travel on between instances (set by
     /// [`Services::relay_changes`]); without one, changes stay in this process.
     change_channel: Arc<std::sync::OnceLock<String>>,
+    /// Callers verified in the last few seconds, by token digest.
+    pub principals: Arc<principals::PrincipalCache>,
     /// Failed sign-ins, per account and client address.
     pub throttle: Arc<throttle::LoginThrottle>,
     changes: broadcast::Sender<ItemChange>,
@@ -112,6 +125,7 @@ impl Services {
             throttle: Arc::default(),
             webhook_allow: Arc::default(),
             change_channel: Arc::default(),
+            principals: Arc::default(),
             changes: broadcast::channel(1024).0,
         }
     }
@@ -169,13 +183,28 @@ impl Services {
         let (store, channel) = (self.store.clone(), channel.clone());
         let local = self.changes.clone();
         tokio::spawn(async move {
-            let payload = serde_json::to_string(&change).unwrap_or_default();
+            let payload = serde_json::to_string(&Relayed::Item(change.clone())).unwrap_or_default();
             if let Err(e) = store.notify(&channel, &payload).await {
                 // The change is committed; this instance's subscribers still hear it.
                 tracing::warn!(error = %e, "change notification failed");
                 let _ = local.send(change);
             }
         });
+    }
+
+    /// Forgets verified callers here and on every other instance: call after anything that
+    /// changes what a caller may do.
+    pub(crate) fn credentials_changed(&self) {
+        self.principals.clear();
+        if let Some(channel) = self.change_channel.get() {
+            let (store, channel) = (self.store.clone(), channel.clone());
+            tokio::spawn(async move {
+                let payload = serde_json::to_string(&Relayed::Credentials).unwrap_or_default();
+                if let Err(e) = store.notify(&channel, &payload).await {
+                    tracing::warn!(error = %e, "credentials notification failed");
+                }
+            });
+        }
     }
 
     /// On PostgreSQL, relays changes between instances until `stop` completes: this
@@ -204,10 +233,11 @@ impl Services {
             tokio::select! {
                 () = &mut stop => break,
                 next = listener.next() => match next {
-                    Ok(payload) => match serde_json::from_str::<ItemChange>(&payload) {
-                        Ok(change) => {
+                    Ok(payload) => match serde_json::from_str::<Relayed>(&payload) {
+                        Ok(Relayed::Item(change)) => {
                             let _ = self.changes.send(change);
                         }
+                        Ok(Relayed::Credentials) => self.principals.clear(),
                         Err(e) => tracing::warn!(error = %e, "a change notification was not understood"),
                     },
                     Err(e) => {

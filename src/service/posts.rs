@@ -64,7 +64,10 @@ impl Services {
                 ),
             ));
         }
-        Ok(self.store.appoint(post_id, person_id, day).await?)
+        let tenure = self.store.appoint(post_id, person_id, day).await?;
+        // Who leads what through posts is part of each caller's verified identity.
+        self.credentials_changed();
+        Ok(tenure)
     }
 
     /// One post.

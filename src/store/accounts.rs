@@ -235,15 +235,44 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<(TokenRow, AccountRow)>, StoreError> {
-        let Some(token) = api_token::Entity::find()
-            .filter(api_token::Column::TokenHash.eq(token_hash))
-            .one(self.conn())
-            .await?
-        else {
+        // One round trip for both: this runs for every request that is not cached.
+        let param = match self.engine() {
+            Engine::Postgres => "$1",
+            Engine::Sqlite => "?",
+        };
+        let statement = Statement::from_sql_and_values(
+            self.conn().get_database_backend(),
+            format!(
+                "SELECT t.id, t.name, t.expires_at, t.revoked_at, t.created_at, \
+                        a.id, a.email, a.password_hash, a.role, a.agency_id, a.person_id, \
+                        a.disabled_at, a.created_at \
+                 FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+                 WHERE t.token_hash = {param}"
+            ),
+            [token_hash.into()],
+        );
+        let Some(row) = self.conn().query_one_raw(statement).await? else {
             return Ok(None);
         };
-        let account = self.account(token.account_id).await?;
-        Ok(account.map(|a| (token.into(), a)))
+        let account = AccountRow {
+            id: row.try_get_by_index(5)?,
+            email: row.try_get_by_index(6)?,
+            password_hash: row.try_get_by_index(7)?,
+            role: row.try_get_by_index(8)?,
+            agency_id: row.try_get_by_index(9)?,
+            person_id: row.try_get_by_index(10)?,
+            disabled_at: row.try_get_by_index(11)?,
+            created_at: row.try_get_by_index(12)?,
+        };
+        let token = TokenRow {
+            id: row.try_get_by_index(0)?,
+            account_id: account.id,
+            name: row.try_get_by_index(1)?,
+            expires_at: row.try_get_by_index(2)?,
+            revoked_at: row.try_get_by_index(3)?,
+            created_at: row.try_get_by_index(4)?,
+        };
+        Ok(Some((token, account)))
     }
 
     /// One token by id.

@@ -29,7 +29,14 @@ pub mod tx;
 pub mod webhooks;
 pub mod workflow;
 
-use std::{path::Path, time::Duration};
+use std::{
+    path::Path,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -47,6 +54,8 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct Store {
     conn: DatabaseConnection,
+    /// Statements run through this pool (every clone shares it): tests count round trips.
+    statements: Arc<AtomicU64>,
 }
 
 /// Which database engine a store runs on.
@@ -83,8 +92,18 @@ impl Store {
             // starting them cost a dashboard's rework count (a join that finds no row)
             // 10 ms of process start-up, on every request.
             .map_sqlx_postgres_opts(|o| o.options([("max_parallel_workers_per_gather", "0")]));
-        let conn = Database::connect(options).await?;
-        Ok(Self { conn })
+        let mut conn = Database::connect(options).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&statements);
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Self { conn, statements })
+    }
+
+    /// How many statements this store has run so far.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Applies every pending migration.

@@ -19,6 +19,7 @@ mod persons;
 mod reminder_channels;
 mod reminders;
 mod report_section;
+mod round_trips;
 mod schema_file;
 mod smtp_sink;
 mod subscription;
