@@ -110,6 +110,20 @@ vocabulary! {
     }
 }
 
+impl ItemSource {
+    /// The letters a hand-made item's 台账编号 carries for its source (pinyin initials).
+    pub fn code_letters(self) -> &'static str {
+        match self {
+            ItemSource::AnnualReport => "BG",
+            ItemSource::RuleOfLawInspection => "DC",
+            ItemSource::Appraisal => "KP",
+            ItemSource::Patrol => "XC",
+            ItemSource::Audit => "SJ",
+            ItemSource::Other => "QT",
+        }
+    }
+}
+
 vocabulary! {
     /// What an account may do, and over what (its scope).
     AccountRole {

@@ -8,9 +8,7 @@ use super::{
     error::parse_id,
     types::{Agency, Commitment, Item, Report, Shortcoming},
 };
-use crate::service::import::{
-    Coverage, ImportOutcome, ImportReport, ImportStatus as Status, ImportedShortcoming,
-};
+use crate::service::import::{Coverage, ImportOutcome, ImportReport, ImportedShortcoming};
 
 /// What an import did.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -160,9 +158,10 @@ impl ImportResult {
     async fn status(&self) -> ImportStatus {
         self.0.status.into()
     }
-    /// True when nothing was written.
+    /// Whether this was a dry run, as asked (nothing is written then, nor when the status
+    /// is ALREADY_IMPORTED).
     async fn dry_run(&self) -> bool {
-        self.0.dry_run || self.0.status == Status::AlreadyImported
+        self.0.dry_run
     }
     async fn agency(&self) -> Agency {
         Agency(self.0.agency.clone())

@@ -31,6 +31,7 @@ use crate::config::Limits;
 /// The extension that enforces [`OperationLimits`] on every request.
 #[derive(Clone, Copy, Debug)]
 pub struct OperationLimits {
+    pub max_depth: usize,
     pub max_query_bytes: usize,
     pub max_fields: usize,
     pub max_root_fields: usize,
@@ -40,14 +41,33 @@ impl OperationLimits {
     /// The bounds configured in `limits`.
     pub fn from_limits(limits: &Limits) -> Self {
         Self {
+            max_depth: limits.max_query_depth,
             max_query_bytes: limits.max_query_bytes,
             max_fields: limits.max_query_fields,
             max_root_fields: limits.max_root_fields,
         }
     }
 
-    /// Why `doc` is too broad, if it is.
+    /// Why `doc` is too deep or too broad, if it is.
     pub fn check(&self, doc: &ExecutableDocument) -> Result<(), ServerError> {
+        for (_, operation) in doc.operations.iter() {
+            let mut spreads = self.max_fields;
+            for field in root_fields(doc, &operation.node.selection_set.node, &mut spreads) {
+                // Introspection has a bound of its own: the standard introspection query
+                // (every client's "fetch the schema") nests 13 deep.
+                let bound = if field.name.node.starts_with("__") {
+                    self.max_depth.max(INTROSPECTION_DEPTH)
+                } else {
+                    self.max_depth
+                };
+                if depth(doc, &field.selection_set.node, 1, bound, &mut spreads) > bound {
+                    return Err(limit_error(
+                        "QUERY_TOO_DEEP",
+                        format!("查询嵌套超过 {bound} 层（query is nested too deep）"),
+                    ));
+                }
+            }
+        }
         let mut budget = Budget {
             doc,
             left: self.max_fields,
@@ -83,6 +103,90 @@ impl OperationLimits {
         }
         Ok(())
     }
+}
+
+/// How deep introspection may nest.
+const INTROSPECTION_DEPTH: usize = 20;
+
+/// The top-level fields of a selection, fragments expanded.
+fn root_fields<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    spreads: &mut usize,
+) -> Vec<&'d async_graphql::parser::types::Field> {
+    let mut out = Vec::new();
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => out.push(&field.node),
+            Selection::InlineFragment(fragment) => {
+                out.extend(root_fields(doc, &fragment.node.selection_set.node, spreads));
+            }
+            Selection::FragmentSpread(spread) => {
+                if *spreads == 0 {
+                    continue;
+                }
+                *spreads -= 1;
+                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                    out.extend(root_fields(doc, &fragment.node.selection_set.node, spreads));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The depth of the deepest field under `set`, where `set`'s own fields are at `level + 1`;
+/// stops descending past `bound`.
+fn depth(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    level: usize,
+    bound: usize,
+    spreads: &mut usize,
+) -> usize {
+    if level > bound {
+        return level;
+    }
+    let mut deepest = level;
+    for item in &set.items {
+        let d = match &item.node {
+            Selection::Field(field) => depth(
+                doc,
+                &field.node.selection_set.node,
+                level + 1,
+                bound,
+                spreads,
+            ),
+            Selection::InlineFragment(fragment) => depth(
+                doc,
+                &fragment.node.selection_set.node,
+                level,
+                bound,
+                spreads,
+            ),
+            Selection::FragmentSpread(spread) => {
+                if *spreads == 0 {
+                    continue;
+                }
+                *spreads -= 1;
+                match doc.fragments.get(&spread.node.fragment_name.node) {
+                    Some(fragment) => depth(
+                        doc,
+                        &fragment.node.selection_set.node,
+                        level,
+                        bound,
+                        spreads,
+                    ),
+                    None => level,
+                }
+            }
+        };
+        deepest = deepest.max(d);
+        if deepest > bound {
+            break;
+        }
+    }
+    deepest
 }
 
 /// Counts fields against a budget, stopping as soon as it is spent.
@@ -231,6 +335,7 @@ mod tests {
     use super::*;
 
     const LIMITS: OperationLimits = OperationLimits {
+        max_depth: 3,
         max_query_bytes: 1000,
         max_fields: 10,
         max_root_fields: 3,
@@ -269,6 +374,20 @@ mod tests {
             code("{ items { totalCount } }").is_some(),
             "a count is 50 fields"
         );
+    }
+
+    #[test]
+    fn depth_is_bounded_and_introspection_has_its_own_bound() {
+        assert_eq!(code("{ a { b { c } } }"), None);
+        assert_eq!(
+            code("{ a { b { c { d } } } }").as_deref(),
+            Some("\"QUERY_TOO_DEEP\"")
+        );
+        assert_eq!(
+            code("{ a { ...F } } fragment F on T { b { c { d } } }").as_deref(),
+            Some("\"QUERY_TOO_DEEP\"")
+        );
+        assert_eq!(code("{ __schema { a { b { c { d } } } } }"), None);
     }
 
     #[test]

@@ -74,7 +74,8 @@ pub fn build_schema(
     )
     .data(services)
     .data(reminders)
-    .limit_depth(limits.max_query_depth)
+    // Depth is bounded by `limits::OperationLimits`, which lets introspection nest as deep
+    // as the standard introspection query needs.
     .limit_complexity(limits.max_query_complexity)
     .limit_recursive_depth(32)
     .limit_directives(8)

@@ -1,7 +1,9 @@
 //! The item workflow over GraphQL: creating and assigning items, transitions, progress,
 //! extensions, evidence, posts, history, the audit check and the workflow itself.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Upload};
+use async_graphql::{
+    Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject, Upload,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
@@ -345,8 +347,8 @@ pub struct AssignItemInput {
     pub lead_person_id: Option<ID>,
     /// 责任领导 by post: whoever holds it leads, now and after a rotation.
     pub lead_post_id: Option<ID>,
-    /// 责任人
-    pub responsible_person_id: Option<ID>,
+    /// 责任人. Omitted: unchanged on a reassignment; `null`: none.
+    pub responsible_person_id: MaybeUndefined<ID>,
     /// 牵头单位
     pub lead_unit_id: Option<ID>,
     /// 配合单位
@@ -432,7 +434,11 @@ impl WorkflowMutation {
         let assignment = Assignment {
             lead_person_id: opt_id("leadPersonId", &input.lead_person_id)?,
             lead_post_id: opt_id("leadPostId", &input.lead_post_id)?,
-            responsible_person_id: opt_id("responsiblePersonId", &input.responsible_person_id)?,
+            responsible_person_id: opt_id(
+                "responsiblePersonId",
+                &input.responsible_person_id.clone().take(),
+            )?,
+            keep_responsible: input.responsible_person_id.is_undefined(),
             lead_unit_id: opt_id("leadUnitId", &input.lead_unit_id)?,
             supporting_unit_ids: input
                 .supporting_unit_ids

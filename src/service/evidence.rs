@@ -262,6 +262,15 @@ impl Services {
                 .await?
                 .ok_or_else(|| ServiceError::not_found("item", item_id))?;
             self.may_add_evidence(actor, &item)?;
+            if let Some(sha) = new.sha256.as_deref()
+                && new.kind == EvidenceKind::File.as_str()
+                && tx.has_file_evidence(item_id, sha).await?
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "该文件已作为佐证材料上传过（SHA-256 {}），无需重复上传",
+                    &sha[..12]
+                )));
+            }
             let row = tx.insert_evidence(new).await?;
             tx.append_event(NewEvent {
                 item_id,

@@ -38,6 +38,9 @@ pub struct Assignment {
     pub lead_person_id: Option<Uuid>,
     pub lead_post_id: Option<Uuid>,
     pub responsible_person_id: Option<Uuid>,
+    /// Keep the item's responsible person as it is (`responsible_person_id` is ignored):
+    /// a reassignment that does not name one leaves it alone.
+    pub keep_responsible: bool,
     pub lead_unit_id: Option<Uuid>,
     pub supporting_unit_ids: Vec<Uuid>,
     pub due_on: NaiveDate,
@@ -235,10 +238,25 @@ impl Services {
                 }
             }
             let initial = self.workflow.initial();
+            // A hand-made item is numbered like a report's: year, source, unit, sequence.
+            let code = match code {
+                Some(code) => code,
+                None => {
+                    let simple = input.agency_id.simple().to_string();
+                    let prefix = format!(
+                        "{}{}-{}-",
+                        self.today().format("%Y"),
+                        input.source.code_letters(),
+                        &simple[simple.len() - 6..]
+                    );
+                    let n = tx.count_codes_like(&prefix).await?;
+                    format!("{prefix}{:03}", n + 1)
+                }
+            };
             let item = tx
                 .insert_item(NewItem {
                     agency_id: input.agency_id,
-                    code,
+                    code: Some(code),
                     shortcoming_id: input.shortcoming_id,
                     parent_item_id: None,
                     source: input.source.as_str().to_owned(),
@@ -610,7 +628,11 @@ impl Services {
                 self.check_assignment_reach(tx, actor, item, a).await?;
                 update.lead_person_id = Some(a.lead_person_id);
                 update.lead_post_id = Some(a.lead_post_id);
-                update.responsible_person_id = Some(a.responsible_person_id);
+                update.responsible_person_id = Some(if a.keep_responsible {
+                    item.responsible_person_id
+                } else {
+                    a.responsible_person_id
+                });
                 update.lead_unit_id = Some(a.lead_unit_id);
                 update.due_on = Some(Some(a.due_on));
                 update.category = Some(Some(a.category.as_str().to_owned()));
@@ -622,7 +644,11 @@ impl Services {
                 payload = json!({
                     "lead_person_id": a.lead_person_id,
                     "lead_post_id": a.lead_post_id,
-                    "responsible_person_id": a.responsible_person_id,
+                    "responsible_person_id": if a.keep_responsible {
+                        item.responsible_person_id
+                    } else {
+                        a.responsible_person_id
+                    },
                     "lead_unit_id": a.lead_unit_id,
                     "supporting_unit_ids": a.supporting_unit_ids,
                     "due_on": a.due_on,

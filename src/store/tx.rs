@@ -580,6 +580,15 @@ impl Tx {
             .and_then(|e| e.actor_person_id))
     }
 
+    /// How many items have a code starting with `prefix`.
+    pub async fn count_codes_like(&self, prefix: &str) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(item::Entity::find()
+            .filter(item::Column::Code.starts_with(prefix))
+            .count(&self.txn)
+            .await?)
+    }
+
     /// A report by id, read inside the transaction.
     pub async fn report(&self, id: Uuid) -> Result<Option<ReportRow>, StoreError> {
         Ok(report::Entity::find_by_id(id)

@@ -239,6 +239,17 @@ impl Tx {
             .await?)
     }
 
+    /// Whether the item already has a file with this digest.
+    pub async fn has_file_evidence(&self, item_id: Uuid, sha256: &str) -> Result<bool, StoreError> {
+        Ok(evidence::Entity::find()
+            .filter(evidence::Column::ItemId.eq(item_id))
+            .filter(evidence::Column::Sha256.eq(sha256))
+            .filter(evidence::Column::Kind.eq("file"))
+            .count(&self.txn)
+            .await?
+            > 0)
+    }
+
     /// Stores a piece of evidence.
     pub async fn insert_evidence(&self, new: NewEvidence) -> Result<EvidenceRow, StoreError> {
         Ok(evidence::ActiveModel {

@@ -10,6 +10,7 @@ mod agencies;
 mod audit;
 mod calendar;
 mod dashboards;
+mod fidelity;
 mod http_edges;
 mod import;
 mod ledger;

@@ -210,6 +210,7 @@ impl Services {
                     lead_person_id,
                     lead_post_id,
                     responsible_person_id,
+                    keep_responsible: false,
                     lead_unit_id,
                     supporting_unit_ids,
                     due_on,
