@@ -80,6 +80,20 @@ impl Reminders {
         &self.public_url
     }
 
+    /// The public URL's host: the domain of the Message-IDs this instance sends.
+    fn public_host(&self) -> String {
+        let host = reqwest::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(ToOwned::to_owned))
+            .unwrap_or_default();
+        // An address is a domain literal in a Message-ID.
+        if host.parse::<std::net::Ipv4Addr>().is_ok() {
+            format!("[{host}]")
+        } else {
+            host
+        }
+    }
+
     /// The templates in use (for urging by hand).
     pub fn templates(&self) -> &Templates {
         &self.templates
@@ -145,7 +159,7 @@ impl Reminders {
                             .send(&row.recipient_address, &body, &message_id)
                             .await
                     }
-                    (_, Some(mailer)) => mailer.send(&outgoing(&row)).await,
+                    (_, Some(mailer)) => mailer.send(&outgoing(&row, &self.public_host())).await,
                     (channel, None) => Err(SendError::Permanent(format!(
                         "no sender for channel {channel:?}"
                     ))),
@@ -241,6 +255,17 @@ fn message_id(row: &ReminderRow) -> String {
         .unwrap_or_else(|| format!("<reminder-{}@rectify>", row.id))
 }
 
+/// A Message-ID whose right-hand side is a full domain: the public URL's host in place
+/// of the outbox's placeholder (derived the same way every time, so a duplicate sent after
+/// a crash still carries the same id).
+fn message_id_at(row: &ReminderRow, host: &str) -> String {
+    let id = message_id(row);
+    match id.strip_suffix("@rectify>") {
+        Some(local) if !host.is_empty() => format!("{local}@{host}>"),
+        _ => id,
+    }
+}
+
 /// A webhook row's JSON body and Message-ID.
 fn webhook_body(row: &ReminderRow) -> (String, String) {
     let message_id = message_id(row);
@@ -258,12 +283,13 @@ fn webhook_body(row: &ReminderRow) -> (String, String) {
     (body, message_id)
 }
 
-fn outgoing(row: &ReminderRow) -> Outgoing {
+fn outgoing(row: &ReminderRow, host: &str) -> Outgoing {
     Outgoing {
         to: row.recipient_address.clone(),
+        to_name: row.recipient_name.clone().filter(|n| !n.trim().is_empty()),
         subject: row.subject.clone().unwrap_or_default(),
         text: row.body_text.clone().unwrap_or_default(),
         html: row.body_html.clone().unwrap_or_default(),
-        message_id: message_id(row),
+        message_id: message_id_at(row, host),
     }
 }

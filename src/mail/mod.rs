@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use lettre::{
     Message,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
     transport::smtp::{authentication::Credentials, client::TlsParameters},
 };
 
@@ -21,6 +24,8 @@ use crate::config::{SmtpSettings, SmtpTls};
 #[derive(Clone, Debug)]
 pub struct Outgoing {
     pub to: String,
+    /// The recipient's name, shown beside the address (`"黄伟" <huangwei@…>`).
+    pub to_name: Option<String>,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -95,15 +100,25 @@ impl Mailer {
 
     /// Sends one message.
     pub async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
-        let to: Mailbox = message
+        let address = message
             .to
             .parse()
             .map_err(|e| SendError::Permanent(format!("bad recipient {:?}: {e}", message.to)))?;
+        let to = Mailbox::new(message.to_name.clone(), address);
         let email = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&message.subject)
             .message_id(Some(message.message_id.clone()))
+            // Reminders are sent by a program: no out-of-office replies, no auto-answers.
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".into(),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
+                "All".into(),
+            ))
             .multipart(MultiPart::alternative_plain_html(
                 message.text.clone(),
                 message.html.clone(),

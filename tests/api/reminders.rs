@@ -84,6 +84,22 @@ store_test!(
             "sent from the configured sender: {}",
             m.from
         );
+        // Addressed by name, identified under the service's own domain, marked automatic.
+        let to = m.header("To").unwrap();
+        assert!(
+            to.contains('<') && !to.starts_with('<'),
+            "the name stands before the address: {to}"
+        );
+        let message_id = m.header("Message-ID").unwrap();
+        assert!(
+            message_id.ends_with("@rectify.example.gov.cn>"),
+            "{message_id}"
+        );
+        assert_eq!(
+            m.header("Auto-Submitted").as_deref(),
+            Some("auto-generated")
+        );
+        assert_eq!(m.header("X-Auto-Response-Suppress").as_deref(), Some("All"));
         let subject = m.header("Subject").unwrap();
         assert!(subject.starts_with("【整改提醒】"), "{subject}");
         assert!(subject.contains("距整改时限还有7天"), "{subject}");
@@ -100,7 +116,8 @@ store_test!(
         assert!(body.contains("<table"), "an HTML alternative is sent too");
         let message_id = m.header("Message-ID").unwrap();
         assert!(
-            message_id.starts_with("<reminder-") && message_id.ends_with("@rectify>"),
+            message_id.starts_with("<reminder-")
+                && message_id.ends_with("@rectify.example.gov.cn>"),
             "{message_id}"
         );
 
