@@ -41,11 +41,36 @@ struct Body<'a> {
     rectify: &'a WebhookReminder,
 }
 
+/// The most bytes a group robot accepts in a text message (企业微信: 2,048; 钉钉 more).
+pub const MAX_CHAT_BYTES: usize = 2048;
+
+/// An email's text as a chat message: without the email's closing line (此邮件由…), cut to
+/// [`MAX_CHAT_BYTES`] at a whole character, with an ellipsis where it was cut.
+pub fn chat_text(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .trim_end()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("此邮件由"))
+        .collect();
+    let text = kept.join("\n");
+    let text = text.trim_end();
+    if text.len() <= MAX_CHAT_BYTES {
+        return text.to_owned();
+    }
+    let ellipsis = "…";
+    let mut end = MAX_CHAT_BYTES - ellipsis.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ellipsis}", &text[..end])
+}
+
 /// The JSON body posted for a reminder.
 pub fn payload(content: &str, reminder: &WebhookReminder) -> String {
+    let content = chat_text(content);
     serde_json::to_string(&Body {
         msgtype: "text",
-        text: Text { content },
+        text: Text { content: &content },
         rectify: reminder,
     })
     .expect("a reminder serialises")
@@ -227,6 +252,17 @@ mod tests {
                 Err(SendError::Permanent(_))
             ));
         }
+    }
+
+    #[test]
+    fn chat_text_fits_a_robot_and_drops_the_email_footer() {
+        let long = format!("【整改提醒】{}\n\n此邮件由整改跟踪系统自动发送，请勿直接回复。\n", "整改".repeat(600));
+        let text = chat_text(&long);
+        assert!(text.len() <= MAX_CHAT_BYTES, "{}", text.len());
+        assert!(text.ends_with('…'));
+        assert!(!text.contains("此邮件由"));
+        let short = chat_text("提醒\n此邮件由整改跟踪系统自动发送，请勿直接回复。");
+        assert_eq!(short, "提醒");
     }
 
     #[test]
