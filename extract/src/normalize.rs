@@ -188,8 +188,8 @@ impl Splitter<'_> {
                     || p.is_ascii_digit()
                     || (p.is_ascii() && !p.is_ascii_alphabetic())
             });
-            if i > 0 && hard {
-                if let Some(m) = markers::marker_at(line, i) {
+            if i > 0 && (hard || c == '（' || c == '(') {
+                if let Some(m) = markers::marker_at(line, i).filter(|m| hard || m.style == Style::ParenCn) {
                     match m.style {
                         Style::CnComma
                             if m.ordinal == self.expected || m.ordinal == self.expected + 1 =>
@@ -197,7 +197,11 @@ impl Splitter<'_> {
                             self.expected = m.ordinal + 1;
                             out.push(i);
                         }
-                        Style::ParenCn => out.push(i),
+                        Style::ParenCn
+                            if !prev.is_some_and(|p| "第条款项".contains(p)) =>
+                        {
+                            out.push(i)
+                        }
                         _ => {}
                     }
                 }

@@ -194,7 +194,7 @@ fn short_heading(text: &str, marked: bool) -> bool {
     let limit = if marked { 40 } else { 24 };
     body.chars().count() <= limit
         && !body.contains('。')
-        && (marked || !body.contains(['，', ',']))
+        && (marked || !body.contains(['，', ',', '_', '|', ' ']))
 }
 
 /// True when paragraph `p` ends a section headed by `head` (a paragraph with `head_marker`).
@@ -323,17 +323,25 @@ pub fn find(
     let mut regions = Vec::new();
     let mut covered = vec![false; paragraphs.len()];
     let para_end = |k: usize| paragraphs.get(k).map_or(text.len(), |p| p.start);
+    // Unnumbered headings count only once the report's prose has begun (not in breadcrumbs).
+    let prose_from = paragraphs.iter().position(Paragraph::is_prose).unwrap_or(paragraphs.len());
     let mut i = 0;
     while i < paragraphs.len() {
         let p = &paragraphs[i];
-        let Some((class, head_from, body_from)) = heading_of(p, cues) else {
+        let heading = heading_of(p, cues).filter(|_| p.marker.is_some() || i > prose_from);
+        let Some((class, head_from, body_from)) = heading else {
             i += 1;
             continue;
         };
         let end = section_end(paragraphs, i, cues);
-        let has_sub = paragraphs[i + 1..end]
-            .iter()
-            .any(|q| heading_of(q, cues).is_some() && q.marker.is_some());
+        // Sub-headings that themselves announce problems (（一）主要问题 / （二）改进措施).
+        let has_sub = paragraphs[i + 1..end].iter().any(|q| {
+            q.marker.is_some()
+                && heading_of(q, cues).is_some_and(|(c, _, _)| {
+                    class == HeadingClass::Combined
+                        || c != HeadingClass::One(Class::Commitments)
+                })
+        });
         if has_sub && p.marker.is_some_and(|m| m.style == Style::CnComma) {
             // Its sub-headings (（一）主要问题 / （二）改进措施) are the sections.
             covered[i] = true;
