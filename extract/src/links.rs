@@ -1,15 +1,26 @@
-//! Proposes which commitments address which shortcoming: each shortcoming is compared with
-//! every commitment of the same report by TF-IDF cosine; the best match is proposed when it
-//! clears a floor, and others when they come close to the best.
+//! Proposes which commitments address which shortcoming. Each pair is scored by a blend of
+//! three cosines: TF-IDF over jieba words of the whole texts, TF-IDF over character bigrams
+//! of the whole texts, and the same bigrams against the commitment's head (its first
+//! characters, where a plan item names its topic). Each shortcoming links to its best
+//! commitment, and to others that come close to that best *and* to the best shortcoming of
+//! that commitment; a report with a single shortcoming links it to every commitment.
+
+use std::collections::HashMap;
 
 use crate::terms;
 
 /// The weakest score a proposed link may have.
-pub const LINK_FLOOR: f64 = 0.03;
+pub const LINK_FLOOR: f64 = 0.02;
 /// Besides the best, a commitment is proposed when it scores at least this share of the best…
-pub const LINK_RELATIVE: f64 = 0.45;
+pub const LINK_RELATIVE: f64 = 0.4;
+/// …at least this share of its own best shortcoming's score…
+pub const LINK_COLUMN_RELATIVE: f64 = 0.9;
 /// …and at least this much.
-pub const LINK_SECOND_FLOOR: f64 = 0.04;
+pub const LINK_SECOND_FLOOR: f64 = 0.035;
+/// Weights of the word, bigram and head-bigram cosines.
+const WEIGHTS: (f64, f64, f64) = (0.4, 0.3, 0.3);
+/// How many characters of a commitment make its head.
+const HEAD_CHARS: usize = 30;
 
 /// A proposed link: indexes into the report's shortcomings and commitments, and a score (0–1).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,36 +30,146 @@ pub struct Link {
     pub score: f64,
 }
 
+/// Character pairs that every report uses and that say nothing about a topic.
+const STOP_BIGRAMS: &[&str] = &[
+    "进一", "一步", "工作", "推进", "加强", "提升", "提高", "开展", "落实", "持续", "不断", "全面",
+    "切实", "有效", "存在", "问题", "有待", "不够", "我们", "以下", "方面",
+];
+
+fn bigrams(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .collect();
+    chars
+        .windows(2)
+        .map(|w| w.iter().collect::<String>())
+        .filter(|g| !STOP_BIGRAMS.iter().any(|s| g == s))
+        .collect()
+}
+
+type Sparse = HashMap<String, f64>;
+
+/// TF-IDF vectors (log tf, smoothed idf, L2-normalised) of bigram documents.
+fn bigram_vectors(docs: &[Vec<String>]) -> Vec<Sparse> {
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for d in docs {
+        let mut seen: Vec<&str> = d.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for g in seen {
+            *df.entry(g).or_default() += 1;
+        }
+    }
+    let n = docs.len() as f64;
+    docs.iter()
+        .map(|d| {
+            let mut tf: HashMap<&str, usize> = HashMap::new();
+            for g in d {
+                *tf.entry(g.as_str()).or_default() += 1;
+            }
+            let mut v: Sparse = tf
+                .into_iter()
+                .map(|(g, c)| {
+                    let idf = (1.0 + n / df[g] as f64).ln();
+                    (g.to_owned(), (1.0 + (c as f64).ln()) * idf)
+                })
+                .collect();
+            let norm = v.values().map(|x| x * x).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                v.values_mut().for_each(|x| *x /= norm);
+            }
+            v
+        })
+        .collect()
+}
+
+fn sparse_cosine(a: &Sparse, b: &Sparse) -> f64 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small
+        .iter()
+        .map(|(k, x)| x * large.get(k).copied().unwrap_or(0.0))
+        .sum()
+}
+
+/// The blended score of every (shortcoming, commitment) pair.
+fn scores(shortcomings: &[&str], commitments: &[&str]) -> Vec<Vec<f64>> {
+    let ns = shortcomings.len();
+    let words: Vec<Vec<&str>> = shortcomings
+        .iter()
+        .chain(commitments)
+        .map(|t| terms::tokens(t))
+        .collect();
+    let wv = terms::tfidf(&words);
+    let full: Vec<Vec<String>> = shortcomings
+        .iter()
+        .chain(commitments)
+        .map(|t| bigrams(t))
+        .collect();
+    let bv = bigram_vectors(&full);
+    let heads: Vec<Vec<String>> = shortcomings
+        .iter()
+        .map(|t| bigrams(t))
+        .chain(commitments.iter().map(|t| {
+            let head: String = t.chars().take(HEAD_CHARS).collect();
+            bigrams(&head)
+        }))
+        .collect();
+    let hv = bigram_vectors(&heads);
+    let (ww, wb, wh) = WEIGHTS;
+    (0..ns)
+        .map(|s| {
+            (0..commitments.len())
+                .map(|c| {
+                    ww * terms::cosine(&wv[s], &wv[ns + c]).max(0.0)
+                        + wb * sparse_cosine(&bv[s], &bv[ns + c])
+                        + wh * sparse_cosine(&hv[s], &hv[ns + c])
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Links between `shortcomings` and `commitments` of one report, best first per shortcoming.
 pub fn propose(shortcomings: &[&str], commitments: &[&str]) -> Vec<Link> {
     if shortcomings.is_empty() || commitments.is_empty() {
         return Vec::new();
     }
-    let docs: Vec<Vec<&str>> = shortcomings
-        .iter()
-        .chain(commitments)
-        .map(|t| terms::tokens(t))
-        .collect();
-    let vectors = terms::tfidf(&docs);
-    let (short_v, commit_v) = vectors.split_at(shortcomings.len());
+    let m = scores(shortcomings, commitments);
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
     let mut links = Vec::new();
-    for (s, sv) in short_v.iter().enumerate() {
-        let mut scored: Vec<(usize, f64)> = commit_v
-            .iter()
-            .enumerate()
-            .map(|(c, cv)| (c, terms::cosine(sv, cv)))
+    if shortcomings.len() == 1 {
+        let mut row: Vec<(usize, f64)> = m[0].iter().copied().enumerate().collect();
+        row.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        return row
+            .into_iter()
+            .map(|(c, score)| Link {
+                shortcoming: 0,
+                commitment: c,
+                score: round(score),
+            })
             .collect();
+    }
+    let column_best: Vec<f64> = (0..commitments.len())
+        .map(|c| m.iter().map(|row| row[c]).fold(0.0, f64::max))
+        .collect();
+    for (s, row) in m.iter().enumerate() {
+        let mut scored: Vec<(usize, f64)> = row.iter().copied().enumerate().collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let best = scored[0].1;
         if best < LINK_FLOOR {
             continue;
         }
         for (i, (c, score)) in scored.into_iter().enumerate() {
-            if i == 0 || (score >= best * LINK_RELATIVE && score >= LINK_SECOND_FLOOR) {
+            if i == 0
+                || (score >= best * LINK_RELATIVE
+                    && score >= LINK_SECOND_FLOOR
+                    && score >= column_best[c] * LINK_COLUMN_RELATIVE)
+            {
                 links.push(Link {
                     shortcoming: s,
                     commitment: c,
-                    score: (score * 1000.0).round() / 1000.0,
+                    score: round(score),
                 });
             }
         }
@@ -90,3 +211,4 @@ mod tests {
         assert!(propose(&["问题"], &[]).is_empty());
     }
 }
+
