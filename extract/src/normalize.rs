@@ -267,7 +267,9 @@ pub fn normalize(text: &str, cues: &Cues) -> Normalized {
         let trimmed = trimmed.trim_end_matches(is_space);
         let at = start + lead;
         if trimmed.is_empty() {
-            out.insert(start, "\n");
+            if !pdf {
+                out.insert(start, "\n");
+            }
             continue;
         }
         splitter.note_line_start(trimmed);

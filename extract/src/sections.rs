@@ -193,7 +193,7 @@ fn short_heading(text: &str, marked: bool) -> bool {
     let body = text.trim_end_matches(['。', '：', ':']);
     let limit = if marked { 40 } else { 24 };
     body.chars().count() <= limit
-        && !body.contains('。')
+        && !body.contains(['。', '；', ';', '：', ':'])
         && (marked || !body.contains(['，', ',', '_', '|', ' ']))
 }
 
