@@ -30,6 +30,8 @@ pub struct Headings {
     pub previous_words: Vec<String>,
     pub conjunctions: Vec<String>,
     pub general_plan_labels: Vec<String>,
+    pub paired_sources: Vec<String>,
+    pub paired_splits: Vec<String>,
     pub container_labels: Vec<String>,
 }
 
@@ -50,6 +52,7 @@ pub struct LeadIns {
 #[allow(missing_docs)]
 pub struct Stops {
     pub sentence_starts: Vec<String>,
+    pub closing_phrases: Vec<String>,
     pub chrome: Vec<String>,
 }
 
@@ -66,6 +69,7 @@ pub struct Layout {
 pub struct Meta {
     pub title_words: Vec<String>,
     pub not_title: Vec<String>,
+    pub agency_suffixes_dropped: Vec<String>,
     pub source_keys: Vec<String>,
 }
 

@@ -118,8 +118,12 @@ fn tail_end(text: &str, from: usize, to: usize, cues: &Cues) -> usize {
     let mut end = to;
     for (s, _) in sentences(text, from, to).into_iter().skip(1) {
         let t = text[s..to].trim_start_matches(|c: char| is_space(c));
+        let sentence_end = text[s..to]
+            .find(['。', '！', '？', '\n'])
+            .map_or(to, |k| s + k);
         if starts_with_any(t, &cues.stops.sentence_starts).is_some()
             || starts_with_any(t, &cues.stops.chrome).is_some()
+            || has_any(&text[s..sentence_end], &cues.stops.closing_phrases)
         {
             end = s;
             break;
@@ -152,6 +156,10 @@ pub fn items(text: &str, region: &Region, cues: &Cues) -> Vec<Cut> {
     let base = region_confidence(region.found);
     let ms = boundary_markers(text, region.start, region.end);
     let Some((list, in_order)) = top_list(&ms) else {
+        let dashed = dashes(text, region, cues, base);
+        if !dashed.is_empty() {
+            return dashed;
+        }
         return unnumbered(text, region, cues, base);
     };
     let conf = if in_order { base } else { base * 0.8 };
@@ -193,6 +201,55 @@ pub fn items(text: &str, region: &Region, cues: &Cues) -> Vec<Cut> {
     out
 }
 
+/// Items of a list written as "——" paragraphs (at least two, each at a line or clause start).
+fn dashes(text: &str, region: &Region, cues: &Cues, base: f64) -> Vec<Cut> {
+    let s = &text[region.start..region.end];
+    let starts: Vec<usize> = s
+        .match_indices("——")
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            s[..i]
+                .trim_end_matches([' ', '\u{3000}'])
+                .chars()
+                .next_back()
+                .is_none_or(|p| "\n。；;：:".contains(p))
+        })
+        .collect();
+    if starts.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (k, &i) in starts.iter().enumerate() {
+        let from = region.start + i + "——".len();
+        let to = match starts.get(k + 1) {
+            Some(&next) => region.start + next,
+            None => tail_end(text, from, region.end, cues),
+        };
+        out.extend(cut(text, from, to, base * 0.9).map(|c| adjust(text, c)));
+    }
+    out
+}
+
+/// Splits a paired item ("关于…的问题。整改措施：…") into its problem and its measure.
+pub fn split_pair(text: &str, item: Cut, cues: &Cues) -> (Cut, Option<Cut>) {
+    let t = &text[item.start..item.end];
+    let Some((i, w)) = cues
+        .headings
+        .paired_splits
+        .iter()
+        .filter_map(|w| t.find(w.as_str()).map(|i| (i, w.len())))
+        .min()
+    else {
+        return (item, None);
+    };
+    let problem = cut(text, item.start, item.start + i, item.confidence);
+    let measure = cut(text, item.start + i + w, item.end, item.confidence);
+    match problem {
+        Some(p) => (p, measure),
+        None => (item, None),
+    }
+}
+
 /// Lowers the confidence of suspiciously short or long items.
 fn adjust(text: &str, mut c: Cut) -> Cut {
     let n = text[c.start..c.end].chars().count();
@@ -221,6 +278,12 @@ fn unnumbered(text: &str, region: &Region, cues: &Cues, base: f64) -> Vec<Cut> {
         let line = &text[ls..le];
         if line.trim().chars().count() < 6 || !line.contains(['。', '，', '；', ',', ';', '：']) {
             continue;
+        }
+        let first_end = line.find(['。', '！', '？']).map_or(le, |k| ls + k);
+        if starts_with_any(line.trim_start(), &cues.stops.sentence_starts).is_some()
+            || has_any(&text[ls..first_end], &cues.stops.closing_phrases)
+        {
+            break;
         }
         let le = tail_end(text, ls, le, cues);
         let (from, list) = lead_in_end(text, ls, le, region.class, cues);

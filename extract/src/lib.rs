@@ -178,12 +178,29 @@ fn extract_str(original: &str, cues: &Cues) -> Extraction {
         warnings: Vec::new(),
         sections: Vec::new(),
     };
+    let mut paired_links = Vec::new();
     for region in sections::find(text, &paragraphs, report_year, cues) {
         let cuts = enumerate::items(text, &region, cues);
+        let item = |c: enumerate::Cut| Item {
+            text: text[c.start..c.end].to_owned(),
+            span: span(c.start, c.end),
+            confidence: c.confidence,
+        };
+        if region.class == sections::Class::Paired {
+            for c in &cuts {
+                let (problem, measure) = enumerate::split_pair(text, *c, cues);
+                extraction.shortcomings.push(item(problem));
+                if let Some(m) = measure {
+                    paired_links.push((extraction.shortcomings.len() - 1, extraction.commitments.len()));
+                    extraction.commitments.push(item(m));
+                }
+            }
+        }
         let slot = match region.class {
             sections::Class::Shortcomings => &mut extraction.shortcomings,
             sections::Class::Commitments => &mut extraction.commitments,
             sections::Class::PreviousRectification => &mut extraction.previous_rectification,
+            sections::Class::Paired => &mut Vec::new(),
         };
         let mut confidence: f64 = match region.found {
             sections::Found::Heading => 0.9,
@@ -200,15 +217,26 @@ fn extract_str(original: &str, cues: &Cues) -> Extraction {
             found: region.found,
             confidence,
         });
-        slot.extend(cuts.into_iter().map(|c| Item {
-            text: text[c.start..c.end].to_owned(),
-            span: span(c.start, c.end),
-            confidence: c.confidence,
-        }));
+        if region.class != sections::Class::Paired {
+            slot.extend(cuts.into_iter().map(item));
+        }
     }
     let s: Vec<&str> = texts(&extraction.shortcomings);
     let c: Vec<&str> = texts(&extraction.commitments);
     extraction.links = links::propose(&s, &c);
+    for (s, c) in paired_links {
+        if !extraction
+            .links
+            .iter()
+            .any(|l| l.shortcoming == s && l.commitment == c)
+        {
+            extraction.links.push(Link {
+                shortcoming: s,
+                commitment: c,
+                score: 1.0,
+            });
+        }
+    }
 
     let han = text
         .chars()

@@ -50,6 +50,8 @@ const AGENCY_ENDINGS: &[&str] = &[
     "处",
     "所",
     "站",
+    "党组",
+    "党委",
 ];
 
 /// Starts that show a name is not a full name (市机关事务管理局 — which 市?).
@@ -127,7 +129,21 @@ pub fn agency(
         }
     }
     if let Some(t) = title {
+        // 巡察组关于巡察X党组的反馈意见: the body inspected.
+        if let Some(rest) = ["关于巡察", "关于巡视"].iter().find_map(|k| t.split(k).nth(1)) {
+            let name = rest.split("的").next().unwrap_or("");
+            let name = name.trim_end_matches("党组").trim_end_matches("党委");
+            if looks_like_agency(name) {
+                return Some(name.to_owned());
+            }
+        }
         if let Some(a) = title_agency(t) {
+            let a = cues
+                .meta
+                .agency_suffixes_dropped
+                .iter()
+                .find_map(|s| a.strip_suffix(s.as_str()))
+                .map_or(a.clone(), ToOwned::to_owned);
             return Some(a);
         }
         if let Some(i) = paragraphs.iter().take(40).position(|p| p.text == t)

@@ -18,6 +18,8 @@ pub enum Class {
     Shortcomings,
     Commitments,
     PreviousRectification,
+    /// Items that each pair a problem with its measure ("关于…的问题。整改措施：…").
+    Paired,
 }
 
 /// What a heading announces: one class, or problems and measures together.
@@ -72,6 +74,9 @@ pub fn classify_heading(text: &str, cues: &Cues) -> Option<HeadingClass> {
         t.contains(w.as_str()) && (!t.ends_with("情况") || w.ends_with("情况"))
     });
     let next = has_any(t, &h.next_strong) || (weak && !done);
+    if rectify && has_problem && has_any(t, &h.paired_sources) && !previous {
+        return Some(HeadingClass::One(Class::Paired));
+    }
     if rectify && previous {
         return Some(HeadingClass::One(Class::PreviousRectification));
     }
@@ -337,9 +342,11 @@ pub fn find(
         // Sub-headings that themselves announce problems (（一）主要问题 / （二）改进措施).
         let has_sub = paragraphs[i + 1..end].iter().any(|q| {
             q.marker.is_some()
-                && heading_of(q, cues).is_some_and(|(c, _, _)| {
-                    class == HeadingClass::Combined
-                        || c != HeadingClass::One(Class::Commitments)
+                && heading_of(q, cues).is_some_and(|(c, _, body)| {
+                    let clean = body == q.text.len() || q.text[..body].ends_with(['：', ':']);
+                    clean
+                        && (class == HeadingClass::Combined
+                            || c != HeadingClass::One(Class::Commitments))
                 })
         });
         if has_sub && p.marker.is_some_and(|m| m.style == Style::CnComma) {
@@ -388,15 +395,28 @@ pub fn find(
             i += 1;
             continue;
         };
-        // Following paragraphs that continue the list (二是… on their own lines).
+        // Following paragraphs that continue the list (二是… on their own lines), or, after a
+        // lead-in that ends its paragraph, the paragraphs up to the next heading or stop.
         let style = markers::find_first_inline(&text[start..abs_end], 0).map(|m| m.style);
+        let ends_paragraph = sentences(text, start, abs_end).len() <= 1
+            && text[start..abs_end].trim_end().ends_with(['：', ':']);
         let mut j = i + 1;
         while let Some(next) = paragraphs.get(j) {
-            match (next.marker, style) {
-                (Some(m), Some(s)) if m.style == s && !covered[j] && next.kind == LineKind::Body => {
-                    j += 1;
+            let continues = match (next.marker, style) {
+                (Some(m), Some(s)) => m.style == s,
+                _ => {
+                    ends_paragraph
+                        && heading_of(next, cues).is_none()
+                        && !next
+                            .marker
+                            .is_some_and(|m| matches!(m.style, Style::CnComma | Style::ParenCn))
+                        && starts_with_any(next.text, &cues.stops.sentence_starts).is_none()
                 }
-                _ => break,
+            };
+            if continues && !covered[j] && next.kind == LineKind::Body {
+                j += 1;
+            } else {
+                break;
             }
         }
         let region = Region {
