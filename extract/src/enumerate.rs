@@ -51,8 +51,7 @@ fn boundary_markers(text: &str, start: usize, end: usize) -> Vec<Marker> {
     let mut out = Vec::new();
     let mut prev: Option<char> = None;
     for (i, c) in s.char_indices() {
-        let boundary =
-            prev.is_none_or(|p| "。；;，,：:！!？?\u{3000} \t\n）)】”\"".contains(p));
+        let boundary = prev.is_none_or(|p| "。；;，,：:！!？?\u{3000} \t\n）)】”\"".contains(p));
         if boundary
             && may_start_marker(c)
             && let Some(m) = markers::marker_at(s, i)
@@ -179,9 +178,8 @@ pub fn items(text: &str, region: &Region, cues: &Cues) -> Vec<Cut> {
             }
             if let Some(label) = starts_with_any(t, &cues.headings.container_labels) {
                 let inner = c.start + label.len();
-                let after = text[inner..c.end].trim_start_matches(|ch: char| {
-                    is_space(ch) || "：:".contains(ch)
-                });
+                let after = text[inner..c.end]
+                    .trim_start_matches(|ch: char| is_space(ch) || "：:".contains(ch));
                 if markers::marker_at(after, 0).is_some() {
                     let sub = Region {
                         start: inner,
@@ -276,7 +274,8 @@ fn unnumbered(text: &str, region: &Region, cues: &Cues, base: f64) -> Vec<Cut> {
     }
     for (ls, le) in offsets {
         let line = &text[ls..le];
-        if line.trim().chars().count() < 6 || !line.contains(['。', '，', '；', ',', ';', '：']) {
+        if line.trim().chars().count() < 6 || !line.contains(['。', '，', '；', ',', ';', '：'])
+        {
             continue;
         }
         let first_end = line.find(['。', '！', '？']).map_or(le, |k| ls + k);
@@ -299,7 +298,9 @@ fn unnumbered(text: &str, region: &Region, cues: &Cues, base: f64) -> Vec<Cut> {
                     '（' | '(' | '“' | '《' => depth += 1,
                     '）' | ')' | '”' | '》' => depth -= 1,
                     '；' | ';' if depth <= 0 => {
-                        out.extend(cut(text, piece, from + i, base * 0.85).map(|c| adjust(text, c)));
+                        out.extend(
+                            cut(text, piece, from + i, base * 0.85).map(|c| adjust(text, c)),
+                        );
                         piece = from + i + c.len_utf8();
                     }
                     _ => {}
@@ -330,7 +331,9 @@ fn lead_in_end(text: &str, ls: usize, le: usize, class: Class, cues: &Cues) -> (
         let t = line.trim_start();
         let head: String = t.chars().take(30).collect();
         let starts = starts_with_any(t, &l.commitment_starts).is_some()
-            || head.get(..4).is_some_and(|y| y.chars().all(|c| c.is_ascii_digit()));
+            || head
+                .get(..4)
+                .is_some_and(|y| y.chars().all(|c| c.is_ascii_digit()));
         if starts
             && let Some((i, v)) = l
                 .future_verbs
@@ -349,9 +352,10 @@ fn lead_in_end(text: &str, ls: usize, le: usize, class: Class, cues: &Cues) -> (
             for sep in ["，", "。", "：", ""] {
                 let pat = format!("{sep}{intro}");
                 let found = if sep.is_empty() {
-                    sentence.trim_start().starts_with(intro.as_str()).then_some(
-                        sentence.len() - sentence.trim_start().len(),
-                    )
+                    sentence
+                        .trim_start()
+                        .starts_with(intro.as_str())
+                        .then_some(sentence.len() - sentence.trim_start().len())
                 } else {
                     sentence.find(&pat)
                 };
@@ -419,7 +423,10 @@ mod tests {
             "存在的问题主要有：一是信息发布不精确；三是创新不够有力；三是解读质量有待提高。",
             Class::Shortcomings,
         );
-        assert_eq!(got, vec!["信息发布不精确", "创新不够有力", "解读质量有待提高。"]);
+        assert_eq!(
+            got,
+            vec!["信息发布不精确", "创新不够有力", "解读质量有待提高。"]
+        );
     }
 
     #[test]
@@ -443,7 +450,10 @@ mod tests {
                 "（一）总体目标以效率优先为原则，推出一批改革举措。（二）总体思路以新思想为指导，稳中求进。（三）重点工作1.党建引领，塑造文化。一是建好支部。2.优化机制，加大整合力度。",
                 Class::Commitments
             ),
-            vec!["党建引领，塑造文化。一是建好支部。", "优化机制，加大整合力度。"]
+            vec![
+                "党建引领，塑造文化。一是建好支部。",
+                "优化机制，加大整合力度。"
+            ]
         );
     }
 
@@ -454,14 +464,22 @@ mod tests {
                 "还存在不少困难和问题。主要是：经济总量小；人才短缺，结构不合理；营商环境有待优化，等等。这些困难都是发展中的困难。",
                 Class::Shortcomings
             ),
-            vec!["经济总量小", "人才短缺，结构不合理", "营商环境有待优化，等等。"]
+            vec![
+                "经济总量小",
+                "人才短缺，结构不合理",
+                "营商环境有待优化，等等。"
+            ]
         );
         assert_eq!(
             texts(
                 "工作取得新进展，但仍有不足，如工作机制有待完善；解读形式仍需创新；数字化手段运用不够等。",
                 Class::Shortcomings
             ),
-            vec!["工作机制有待完善", "解读形式仍需创新", "数字化手段运用不够等。"]
+            vec![
+                "工作机制有待完善",
+                "解读形式仍需创新",
+                "数字化手段运用不够等。"
+            ]
         );
         assert_eq!(
             texts(

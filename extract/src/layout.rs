@@ -49,6 +49,9 @@ fn is_space(c: char) -> bool {
 
 /// True when `s` is only a date, as a signature line writes it.
 pub fn is_date_line(s: &str) -> bool {
+    if s.len() > 64 {
+        return false;
+    }
     let s: String = s.chars().filter(|c| !is_space(*c)).collect();
     let Some(rest) = s.strip_suffix('日') else {
         return false;
@@ -72,7 +75,13 @@ fn kind_of(text: &str, cues: &Cues) -> LineKind {
     if is_date_line(text) {
         return LineKind::Date;
     }
-    if chars <= 40 && cues.layout.furniture.iter().any(|w| text.contains(w.as_str())) {
+    if chars <= 40
+        && cues
+            .layout
+            .furniture
+            .iter()
+            .any(|w| text.contains(w.as_str()))
+    {
         return LineKind::Furniture;
     }
     if chars <= 3 && !text.contains(['。', '，']) {

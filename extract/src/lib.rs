@@ -27,9 +27,9 @@ use serde::Serialize;
 
 pub use cues::{Cues, CuesError, DEFAULT_CUES_TOML, MAX_CUES_BYTES};
 pub use input::{InputError, MAX_REPORT_BYTES, ReportText};
-pub use sections::{Class as SectionClass, Found as SectionFound};
 pub use links::{LINK_FLOOR, Link};
 pub use meta::{Period, ReportKind};
+pub use sections::{Class as SectionClass, Found as SectionFound};
 
 /// An item cut from the report: its text (without enumerator), byte span and how sure
 /// the cut is.
@@ -191,7 +191,10 @@ fn extract_str(original: &str, cues: &Cues) -> Extraction {
                 let (problem, measure) = enumerate::split_pair(text, *c, cues);
                 extraction.shortcomings.push(item(problem));
                 if let Some(m) = measure {
-                    paired_links.push((extraction.shortcomings.len() - 1, extraction.commitments.len()));
+                    paired_links.push((
+                        extraction.shortcomings.len() - 1,
+                        extraction.commitments.len(),
+                    ));
                     extraction.commitments.push(item(m));
                 }
             }
@@ -362,56 +365,5 @@ impl Extraction {
             },
             sections: &self.sections,
         }
-    }
-}
-
-#[cfg(test)]
-mod timing {
-    #[test]
-    #[ignore]
-    fn phases() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut big = String::new();
-        let files: Vec<_> = std::fs::read_dir(root.join("../../shared/corpus")).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
-        while big.len() < 1 << 20 {
-            for f in &files {
-                big.push_str(&std::fs::read_to_string(f).unwrap());
-                big.push('\n');
-            }
-        }
-        let cues = crate::cues::default_cues();
-        let _ = crate::extract_unbounded("二、存在的问题\n一是普法形式单一。");
-        let t = std::time::Instant::now();
-        let norm = crate::normalize::normalize(&big, cues);
-        eprintln!("normalize {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let ps = crate::layout::paragraphs(&norm.text, cues);
-        eprintln!("paragraphs {:?} ({})", t.elapsed(), ps.len());
-        let t = std::time::Instant::now();
-        let title = crate::meta::title(&ps, None, cues);
-        let _ = crate::meta::agency(&ps, title, &big, cues);
-        let _ = crate::meta::published_date(&ps, &big);
-        let _ = crate::meta::kind(&norm.text, title);
-        eprintln!("meta {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let regions = crate::sections::find(&norm.text, &ps, Some(2024), cues);
-        eprintln!("sections {:?} ({})", t.elapsed(), regions.len());
-        let t = std::time::Instant::now();
-        let mut n = 0;
-        let mut all = Vec::new();
-        for r in &regions {
-            let cuts = crate::enumerate::items(&norm.text, r, cues);
-            n += cuts.len();
-            all.extend(cuts.iter().map(|c| (r.class, norm.text[c.start..c.end].to_owned())));
-        }
-        eprintln!("items {:?} ({n})", t.elapsed());
-        let s: Vec<&str> = all.iter().filter(|x| x.0 == crate::sections::Class::Shortcomings).map(|x| x.1.as_str()).collect();
-        let c: Vec<&str> = all.iter().filter(|x| x.0 == crate::sections::Class::Commitments).map(|x| x.1.as_str()).collect();
-        let t = std::time::Instant::now();
-        let _ = crate::links::propose(&s, &c);
-        eprintln!("links {:?} ({} x {})", t.elapsed(), s.len(), c.len());
-        let t = std::time::Instant::now();
-        let _ = crate::extract_unbounded(&big);
-        eprintln!("total {:?}", t.elapsed());
     }
 }

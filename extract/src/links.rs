@@ -131,7 +131,9 @@ fn candidates(s: usize, ns: usize, nc: usize) -> std::ops::Range<usize> {
         return 0..nc;
     }
     let centre = s * nc / ns.max(1);
-    let from = centre.saturating_sub(MAX_CANDIDATES / 2).min(nc - MAX_CANDIDATES);
+    let from = centre
+        .saturating_sub(MAX_CANDIDATES / 2)
+        .min(nc - MAX_CANDIDATES);
     from..from + MAX_CANDIDATES
 }
 
@@ -152,9 +154,8 @@ pub fn propose(shortcomings: &[&str], commitments: &[&str]) -> Vec<Link> {
         .chain(commitments.iter().map(|t| bigrams(t, HEAD_CHARS)))
         .collect();
     let (fv, hv) = (vectors(&full), vectors(&heads));
-    let score = |s: usize, c: usize| {
-        0.5 * cosine(&fv[s], &fv[ns + c]) + 0.5 * cosine(&hv[s], &hv[ns + c])
-    };
+    let score =
+        |s: usize, c: usize| 0.5 * cosine(&fv[s], &fv[ns + c]) + 0.5 * cosine(&hv[s], &hv[ns + c]);
     let rows: Vec<Vec<(usize, f64)>> = (0..ns)
         .map(|s| candidates(s, ns, nc).map(|c| (c, score(s, c))).collect())
         .collect();
@@ -224,4 +225,3 @@ mod tests {
         assert!(propose(&["问题"], &[]).is_empty());
     }
 }
-

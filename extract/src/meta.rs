@@ -105,9 +105,13 @@ fn title_agency(t: &str) -> Option<String> {
         .min()?;
     let prefix = &t[..cut];
     let n = prefix.chars().count();
-    let all_han = prefix.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let all_han = prefix
+        .chars()
+        .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     (looks_like_agency(prefix)
-        || (all_han && (4..=30).contains(&n) && !GENERIC_STARTS.iter().any(|g| prefix.starts_with(g))))
+        || (all_han
+            && (4..=30).contains(&n)
+            && !GENERIC_STARTS.iter().any(|g| prefix.starts_with(g))))
     .then(|| prefix.to_owned())
 }
 
@@ -130,7 +134,10 @@ pub fn agency(
     }
     if let Some(t) = title {
         // 巡察组关于巡察X党组的反馈意见: the body inspected.
-        if let Some(rest) = ["关于巡察", "关于巡视"].iter().find_map(|k| t.split(k).nth(1)) {
+        if let Some(rest) = ["关于巡察", "关于巡视"]
+            .iter()
+            .find_map(|k| t.split(k).nth(1))
+        {
             let name = rest.split("的").next().unwrap_or("");
             let name = name.trim_end_matches("党组").trim_end_matches("党委");
             if looks_like_agency(name) {
@@ -155,13 +162,18 @@ pub fn agency(
     }
     for p in paragraphs.iter().take(40) {
         if let Some(rest) = p.text.split("我代表").nth(1) {
-            let name: String = rest.chars().take_while(|c| !"，,、。".contains(*c)).collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| !"，,、。".contains(*c))
+                .collect();
             if looks_like_agency(&name) {
                 return Some(name);
             }
         }
     }
-    if let Some(a) = crate::normalize::header_field(original, "发布机构").filter(|a| looks_like_agency(a)) {
+    if let Some(a) =
+        crate::normalize::header_field(original, "发布机构").filter(|a| looks_like_agency(a))
+    {
         return Some(a.to_owned());
     }
     for p in paragraphs.iter().take(40) {
@@ -213,7 +225,11 @@ pub fn report_year(paragraphs: &[Paragraph<'_>], title: Option<&str>) -> Option<
         if review.is_some() {
             return review;
         }
-        let digits: String = title?.chars().filter(char::is_ascii_digit).take(4).collect();
+        let digits: String = title?
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(4)
+            .collect();
         if let Ok(y) = digits.parse::<i32>() {
             return Some(y - 1);
         }
@@ -318,7 +334,8 @@ pub fn published_date(paragraphs: &[Paragraph<'_>], original: &str) -> Option<Na
     }) {
         return Some(d);
     }
-    if let Some(d) = crate::normalize::header_field(original, "发布时间").and_then(parse_iso_prefix) {
+    if let Some(d) = crate::normalize::header_field(original, "发布时间").and_then(parse_iso_prefix)
+    {
         return Some(d);
     }
     paragraphs.iter().take(20).find_map(|p| {
@@ -356,9 +373,18 @@ mod tests {
     fn the_signature_names_the_agency_and_dates_the_report() {
         let text = "2025年，我局扎实推进法治政府建设。现报告如下：\n一、主要成效\n……\n某某市司法局\n2026年1月16日\n扫一扫在手机上查看";
         let ps = paragraphs(text);
-        assert_eq!(agency(&ps, title(&ps, None, default_cues()), "", default_cues()).as_deref(), Some("某某市司法局"));
-        assert_eq!(published_date(&ps, ""), NaiveDate::from_ymd_opt(2026, 1, 16));
-        assert_eq!(report_year(&ps, title(&ps, None, default_cues())), Some(2025));
+        assert_eq!(
+            agency(&ps, title(&ps, None, default_cues()), "", default_cues()).as_deref(),
+            Some("某某市司法局")
+        );
+        assert_eq!(
+            published_date(&ps, ""),
+            NaiveDate::from_ymd_opt(2026, 1, 16)
+        );
+        assert_eq!(
+            report_year(&ps, title(&ps, None, default_cues())),
+            Some(2025)
+        );
     }
 
     #[test]
@@ -378,7 +404,10 @@ mod tests {
         assert!(!looks_like_agency("市机关事务管理局"));
         assert!(looks_like_agency("温州市机关事务管理局"));
         let ps = paragraphs("情况报告\n2024年，市机关事务管理局坚持依法行政。");
-        assert_eq!(agency(&ps, title(&ps, None, default_cues()), "", default_cues()), None);
+        assert_eq!(
+            agency(&ps, title(&ps, None, default_cues()), "", default_cues()),
+            None
+        );
     }
 
     #[test]
@@ -387,7 +416,10 @@ mod tests {
             "首页\n某某市机关事务管理局2025年上半年工作总结和下半年工作思路\n发布时间:2025-07-08 10:29 来源:某某市机关事务局\n2025年上半年，我局……",
         );
         let t = title(&ps, None, default_cues());
-        assert_eq!(agency(&ps, t, "", default_cues()).as_deref(), Some("某某市机关事务管理局"));
+        assert_eq!(
+            agency(&ps, t, "", default_cues()).as_deref(),
+            Some("某某市机关事务管理局")
+        );
         assert_eq!(report_year(&ps, t), Some(2025));
         assert_eq!(period(&ps, t), Period::FirstHalf);
         assert_eq!(published_date(&ps, ""), NaiveDate::from_ymd_opt(2025, 7, 8));

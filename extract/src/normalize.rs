@@ -23,8 +23,6 @@ struct Piece {
 pub struct Normalized {
     pub text: String,
     pieces: Vec<Piece>,
-    /// True when the input looked like PDF text (page marks, form feeds).
-    pub pdf: bool,
 }
 
 impl Normalized {
@@ -91,6 +89,9 @@ pub fn is_cjk(c: char) -> bool {
 
 /// True for a PDF page mark: `-4-`, `— 6 —`, `- 4 -`, `第3页`, `第 3 页 共 10 页`.
 pub fn is_page_mark(line: &str) -> bool {
+    if line.len() > 64 {
+        return false;
+    }
     let t: String = line.chars().filter(|c| !is_space(*c)).collect();
     if t.is_empty() || t.chars().count() > 14 {
         return false;
@@ -143,7 +144,12 @@ fn body_start(lines: &[(usize, &str)]) -> usize {
 
 /// A crawler header's field (标题, 发布时间, 发布机构…), if the text has such a header.
 pub fn header_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    let all = lines(text);
+    // A crawler header sits in the first few lines.
+    let mut head = text.len().min(8 * 1024);
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    let all = lines(&text[..head]);
     let end = body_start(&all);
     all[..end.saturating_sub(1)].iter().find_map(|(_, l)| {
         let rest = l.trim().strip_prefix(key)?;
@@ -188,31 +194,39 @@ impl Splitter<'_> {
                     || p.is_ascii_digit()
                     || (p.is_ascii() && !p.is_ascii_alphabetic())
             });
-            if i > 0 && (hard || c == '（' || c == '(') {
-                if let Some(m) = markers::marker_at(line, i).filter(|m| hard || m.style == Style::ParenCn) {
-                    match m.style {
-                        Style::CnComma
-                            if m.ordinal == self.expected || m.ordinal == self.expected + 1 =>
-                        {
-                            self.expected = m.ordinal + 1;
-                            out.push(i);
-                        }
-                        Style::ParenCn
-                            if !prev.is_some_and(|p| "第条款项".contains(p)) =>
-                        {
-                            out.push(i)
-                        }
-                        _ => {}
+            if i > 0
+                && (hard || c == '（' || c == '(')
+                && let Some(m) =
+                    markers::marker_at(line, i).filter(|m| hard || m.style == Style::ParenCn)
+            {
+                match m.style {
+                    Style::CnComma
+                        if m.ordinal == self.expected || m.ordinal == self.expected + 1 =>
+                    {
+                        self.expected = m.ordinal + 1;
+                        out.push(i);
                     }
+                    Style::ParenCn if !prev.is_some_and(|p| "第条款项".contains(p)) => {
+                        out.push(i)
+                    }
+                    _ => {}
                 }
             }
             if i > 0 && after_space {
                 let rest = &line[i..];
-                if self.cues.stops.chrome.iter().any(|w| rest.starts_with(w.as_str())) {
+                if self
+                    .cues
+                    .stops
+                    .chrome
+                    .iter()
+                    .any(|w| rest.starts_with(w.as_str()))
+                {
                     out.push(i);
                 } else if c.is_ascii_digit() || crate::numerals::digit(c).is_some() {
-                    let token_len = rest.find(is_space).unwrap_or(rest.len());
-                    if is_date_line(&rest[..token_len]) {
+                    // A date is at most a dozen characters.
+                    let window = rest.char_indices().nth(16).map_or(rest.len(), |(k, _)| k);
+                    let token_len = rest[..window].find(is_space).unwrap_or(rest.len());
+                    if token_len <= window && is_date_line(&rest[..token_len]) {
                         out.push(i);
                         if token_len < rest.len() {
                             out.push(i + token_len);
@@ -249,10 +263,7 @@ pub fn normalize(text: &str, cues: &Cues) -> Normalized {
         0
     };
     let mut out = Builder::default();
-    let mut splitter = Splitter {
-        cues,
-        expected: 1,
-    };
+    let mut splitter = Splitter { cues, expected: 1 };
     let content = |j: usize| {
         all[j..]
             .iter()
@@ -307,7 +318,6 @@ pub fn normalize(text: &str, cues: &Cues) -> Normalized {
     Normalized {
         text: out.text,
         pieces: out.pieces,
-        pdf,
     }
 }
 
@@ -350,7 +360,6 @@ mod tests {
     fn pdf_lines_are_joined_across_page_marks_and_spaces_dropped() {
         let text = "五、存在的主要问题\n2023 年，全区工作取得一定成效，但对照上级要求仍存在差距\n如公开不够规范等。下一步将抓好以下工作：一是扎实推进依申\n-4-\n\n请公开工作，全面梳理流程。\n六、其他需要报告的事项\n";
         let n = norm(text);
-        assert!(n.pdf);
         assert!(n.text.contains("2023年，全区"), "{}", n.text);
         assert!(n.text.contains("扎实推进依申请公开工作"), "{}", n.text);
         assert!(n.text.contains("\n六、其他"), "{}", n.text);
@@ -366,7 +375,10 @@ mod tests {
         );
         let n = norm(&text);
         let lines: Vec<&str> = n.text.lines().filter(|l| !l.is_empty()).collect();
-        assert!(lines.contains(&"二、存在问题一是学习不够；二是培训不足。"), "{lines:?}");
+        assert!(
+            lines.contains(&"二、存在问题一是学习不够；二是培训不足。"),
+            "{lines:?}"
+        );
         assert!(lines.contains(&"（二）加强培训。"), "{lines:?}");
         assert!(lines.contains(&"来源：某某局"), "{lines:?}");
         assert!(!n.text.contains("标题"));

@@ -12,8 +12,14 @@ const MAX_CANDIDATES: usize = 5;
 
 /// Byte ranges (in the normalised text) of the sentences that read most like shortcomings,
 /// best first.
-pub fn problem_candidates(text: &str, paragraphs: &[Paragraph<'_>], cues: &Cues) -> Vec<(usize, usize)> {
-    let weak = ["有待", "仍需", "不够", "不足", "尚未", "还需", "欠缺", "滞后", "不强", "不高", "偏低"];
+pub fn problem_candidates(
+    text: &str,
+    paragraphs: &[Paragraph<'_>],
+    cues: &Cues,
+) -> Vec<(usize, usize)> {
+    let weak = [
+        "有待", "仍需", "不够", "不足", "尚未", "还需", "欠缺", "滞后", "不强", "不高", "偏低",
+    ];
     let mut scored: Vec<(usize, (usize, usize))> = Vec::new();
     for p in paragraphs.iter().filter(|p| p.kind == LineKind::Body) {
         for (s, e) in sentences(text, p.start, p.start + p.text.len()) {

@@ -70,9 +70,10 @@ pub fn classify_heading(text: &str, cues: &Cues) -> Option<HeadingClass> {
     let rectify = has_any(t, &h.rectify_words);
     let previous = has_any(t, &h.previous_words);
     let done = has_any(t, &h.done_words);
-    let weak = h.next_weak.iter().any(|w| {
-        t.contains(w.as_str()) && (!t.ends_with("情况") || w.ends_with("情况"))
-    });
+    let weak = h
+        .next_weak
+        .iter()
+        .any(|w| t.contains(w.as_str()) && (!t.ends_with("情况") || w.ends_with("情况")));
     let next = has_any(t, &h.next_strong) || (weak && !done);
     if rectify && has_problem && has_any(t, &h.paired_sources) && !previous {
         return Some(HeadingClass::One(Class::Paired));
@@ -120,7 +121,9 @@ fn heading_end_words(cues: &Cues) -> impl Iterator<Item = &str> {
         .iter()
         .chain(&cues.headings.next_weak)
         .map(String::as_str)
-        .chain(["情况", "计划", "安排", "打算", "思路", "要点", "措施", "回顾", "成效"])
+        .chain([
+            "情况", "计划", "安排", "打算", "思路", "要点", "措施", "回顾", "成效",
+        ])
 }
 
 /// The heading of a paragraph, if it starts with one: its class and where its body starts
@@ -261,12 +264,18 @@ pub fn commitment_lead_in(s: &str, followed_by_list: bool, cues: &Cues) -> bool 
             && t.is_char_boundary(4)
             && t[..4].chars().all(|c| c.is_ascii_digit())
             && t[4..].starts_with('年'));
-    let future = l.future_verbs.iter().find_map(|v| head.find(v.as_str()).map(|i| (i, v.len())));
+    let future = l
+        .future_verbs
+        .iter()
+        .find_map(|v| head.find(v.as_str()).map(|i| (i, v.len())));
     let Some((at, len)) = future.filter(|_| starts) else {
         return false;
     };
     let after: String = head[at + len..].to_owned();
-    let rest_len = t.chars().count().saturating_sub(head[..at + len].chars().count());
+    let rest_len = t
+        .chars()
+        .count()
+        .saturating_sub(head[..at + len].chars().count());
     let colon = t.trim_end().ends_with(['：', ':']);
     (colon && (has_any(&after, &l.commitment_list_words) || has_any(t, &l.commitment_list_words)))
         || (followed_by_list && has_any(t, &l.commitment_list_words))
@@ -280,16 +289,16 @@ pub fn problem_lead_in(s: &str, next: &str, cues: &Cues) -> bool {
     if t.is_empty() {
         return false;
     }
-    let tail: String = {
-        let chars: Vec<char> = t.chars().collect();
-        chars[chars.len().saturating_sub(24)..].iter().collect()
-    };
+    let tail = &t[t.char_indices().rev().nth(23).map_or(0, |(i, _)| i)..];
     let intro_end = l.list_intros.iter().any(|w| t.ends_with(w.as_str()));
-    let about = has_any(&tail, &cues.headings.problem_words) && has_any(t, &l.problem_verbs);
+    let about = has_any(tail, &cues.headings.problem_words) && has_any(t, &l.problem_verbs);
     if !(about || intro_end) {
         return false;
     }
-    if l.future_verbs.iter().take(2).any(|v| t.contains(v.as_str()))
+    if l.future_verbs
+        .iter()
+        .take(2)
+        .any(|v| t.contains(v.as_str()))
         && starts_with_any(t, &l.commitment_starts).is_some()
     {
         return false;
@@ -329,7 +338,10 @@ pub fn find(
     let mut covered = vec![false; paragraphs.len()];
     let para_end = |k: usize| paragraphs.get(k).map_or(text.len(), |p| p.start);
     // Unnumbered headings count only once the report's prose has begun (not in breadcrumbs).
-    let prose_from = paragraphs.iter().position(Paragraph::is_prose).unwrap_or(paragraphs.len());
+    let prose_from = paragraphs
+        .iter()
+        .position(Paragraph::is_prose)
+        .unwrap_or(paragraphs.len());
     let mut i = 0;
     while i < paragraphs.len() {
         let p = &paragraphs[i];
@@ -386,6 +398,7 @@ pub fn find(
             }
         }
         if found.is_none()
+            && commitments_lead_in(p.text, report_year, cues)
             && let Some(first) = markers::find_first_inline(p.text, 0).filter(|m| m.start > 0)
             && commitments_lead_in(&p.text[..first.start], report_year, cues)
         {
@@ -446,10 +459,7 @@ fn split_at_measures(text: &str, region: Region, cues: &Cues) -> Vec<Region> {
         if commitment_lead_in(&text[s..e], list_follows, cues) {
             let _ = k;
             return vec![
-                Region {
-                    end: s,
-                    ..region
-                },
+                Region { end: s, ..region },
                 Region {
                     class: Class::Commitments,
                     start: s,

@@ -37,16 +37,21 @@ fn ratio(a: &[char], b: &[char]) -> f64 {
     let longest = |alo: usize, ahi: usize, blo: usize, bhi: usize| {
         let (mut bi, mut bj, mut bs) = (alo, blo, 0);
         let mut j2len: std::collections::HashMap<usize, usize> = Default::default();
-        for i in alo..ahi {
+        for (i, ch) in a.iter().enumerate().take(ahi).skip(alo) {
             let mut next: std::collections::HashMap<usize, usize> = Default::default();
-            for &j in b2j.get(&a[i]).map_or(&[][..], |v| &v[..]) {
+            for &j in b2j.get(ch).map_or(&[][..], |v| &v[..]) {
                 if j < blo {
                     continue;
                 }
                 if j >= bhi {
                     break;
                 }
-                let k = j.checked_sub(1).and_then(|p| j2len.get(&p)).copied().unwrap_or(0) + 1;
+                let k = j
+                    .checked_sub(1)
+                    .and_then(|p| j2len.get(&p))
+                    .copied()
+                    .unwrap_or(0)
+                    + 1;
                 next.insert(j, k);
                 if k > bs {
                     (bi, bj, bs) = (i + 1 - k, j + 1 - k, k);
@@ -115,15 +120,35 @@ struct Tally {
 }
 
 fn f1([tp, np, ng]: [usize; 3]) -> f64 {
-    let p = if np > 0 { tp as f64 / np as f64 } else if ng == 0 { 1.0 } else { 0.0 };
-    let r = if ng > 0 { tp as f64 / ng as f64 } else if np == 0 { 1.0 } else { 0.0 };
-    if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
+    let p = if np > 0 {
+        tp as f64 / np as f64
+    } else if ng == 0 {
+        1.0
+    } else {
+        0.0
+    };
+    let r = if ng > 0 {
+        tp as f64 / ng as f64
+    } else if np == 0 {
+        1.0
+    } else {
+        0.0
+    };
+    if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
 }
 
 fn strings(v: &Value, key: &str) -> Vec<String> {
     v[key]
         .as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(ToOwned::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(ToOwned::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -171,9 +196,10 @@ fn score(e: &Extraction, gold: &Value, t: &mut Tally, name: &str) {
     };
     let got = [
         e.agency.clone().map_or(Value::Null, Value::String),
-        e.report_year.map_or(Value::Null, |y| Value::from(y)),
-        e.published_date
-            .map_or(Value::Null, |d| Value::String(d.format("%Y-%m-%d").to_string())),
+        e.report_year.map_or(Value::Null, Value::from),
+        e.published_date.map_or(Value::Null, |d| {
+            Value::String(d.format("%Y-%m-%d").to_string())
+        }),
     ];
     for (key, got) in ["agency", "report_year", "published_date"].iter().zip(got) {
         let ok = norm_str(&got) == norm_str(&gold[*key]);
@@ -216,7 +242,10 @@ fn check(dir: &str, items: f64, links: f64, meta: f64) {
     };
     let (fi, fl) = (f1(t.items), f1(t.links));
     let fm = t.meta[0] as f64 / t.meta[1] as f64;
-    println!("{dir}: {} reports, items F1 {fi:.3} links F1 {fl:.3} meta {fm:.3}", t.reports);
+    println!(
+        "{dir}: {} reports, items F1 {fi:.3} links F1 {fl:.3} meta {fm:.3}",
+        t.reports
+    );
     assert!(fi >= items, "{dir}: items F1 {fi:.3} < {items} ({t:?})");
     assert!(fl >= links, "{dir}: links F1 {fl:.3} < {links} ({t:?})");
     assert!(fm >= meta, "{dir}: meta {fm:.3} < {meta} ({t:?})");
@@ -240,7 +269,12 @@ fn the_genre_examples_written_for_the_tests_meet_the_bars() {
 #[test]
 fn the_ratio_is_difflibs() {
     // Values computed with Python's difflib.SequenceMatcher(None, a, b, autojunk=False).
-    let r = |a: &str, b: &str| ratio(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>());
+    let r = |a: &str, b: &str| {
+        ratio(
+            &a.chars().collect::<Vec<_>>(),
+            &b.chars().collect::<Vec<_>>(),
+        )
+    };
     assert!((r("abcd", "bcde") - 0.75).abs() < 1e-9);
     assert!((r("政务公开质量有待提高", "政务公开质量有待提升") - 0.9).abs() < 1e-9);
     assert_eq!(r("abc", "xyz"), 0.0);
