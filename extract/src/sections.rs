@@ -75,14 +75,17 @@ pub fn classify_heading(text: &str, cues: &Cues) -> Option<HeadingClass> {
         .iter()
         .any(|w| t.contains(w.as_str()) && (!t.ends_with("情况") || w.ends_with("情况")));
     let next = has_any(t, &h.next_strong) || (weak && !done);
-    if rectify && has_problem && has_any(t, &h.paired_sources) && !previous {
+    // A report on how problems were fixed names its subject as a 情况 (整改情况, 改进情况);
+    // "问题整改工作进一步推进" is an achievement.
+    let report_on = t.ends_with("情况");
+    if rectify && has_problem && has_any(t, &h.paired_sources) && !previous && report_on {
         return Some(HeadingClass::One(Class::Paired));
     }
-    if rectify && previous {
+    if rectify && previous && (report_on || has_problem) {
         return Some(HeadingClass::One(Class::PreviousRectification));
     }
     if has_problem && rectify && !joined(t, cues) {
-        return Some(HeadingClass::One(Class::PreviousRectification));
+        return report_on.then_some(HeadingClass::One(Class::PreviousRectification));
     }
     if about_problems && (next || rectify) {
         return Some(HeadingClass::Combined);
@@ -526,6 +529,7 @@ mod tests {
             "法治政府建设的主要举措和成效",
             "落实年度计划情况",
             "问题产生的原因",
+            "问题整改工作进一步推进",
         ] {
             assert_eq!(class(h), None, "{h}");
         }
