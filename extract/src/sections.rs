@@ -274,6 +274,11 @@ pub fn commitment_lead_in(s: &str, followed_by_list: bool, cues: &Cues) -> bool 
     let Some((at, len)) = future.filter(|_| starts) else {
         return false;
     };
+    // "…但还存在以下问题：" announces problems, whatever its start.
+    let tail = &t[t.char_indices().rev().nth(11).map_or(0, |(i, _)| i)..];
+    if has_any(tail, &cues.headings.problem_words) {
+        return false;
+    }
     let after: String = head[at + len..].to_owned();
     let rest_len = t
         .chars()
