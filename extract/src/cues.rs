@@ -26,6 +26,7 @@ pub struct Headings {
     pub next_strong: Vec<String>,
     pub next_weak: Vec<String>,
     pub done_words: Vec<String>,
+    pub solved_verbs: Vec<String>,
     pub rectify_words: Vec<String>,
     pub previous_words: Vec<String>,
     pub conjunctions: Vec<String>,

@@ -183,6 +183,17 @@ impl Splitter<'_> {
         }
     }
 
+    /// True when `rest` starts with a heading the sections know (存在的主要问题…), so that a
+    /// section number out of sequence still starts a line.
+    fn announces_a_part(&self, rest: &str) -> bool {
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| "。，,；;：:（( ".contains(*c))
+            .map_or(rest.len(), |(i, _)| i)
+            .min(rest.char_indices().nth(30).map_or(rest.len(), |(i, _)| i));
+        crate::sections::classify_heading(&rest[..end], self.cues).is_some()
+    }
+
     fn splits(&mut self, line: &str) -> Vec<usize> {
         let mut out = Vec::new();
         let mut prev: Option<char> = None;
@@ -201,7 +212,10 @@ impl Splitter<'_> {
             {
                 match m.style {
                     Style::CnComma
-                        if m.ordinal == self.expected || m.ordinal == self.expected + 1 =>
+                        if m.ordinal == self.expected
+                            || m.ordinal == self.expected + 1
+                            || (m.ordinal > self.expected
+                                && self.announces_a_part(&line[m.end..])) =>
                     {
                         self.expected = m.ordinal + 1;
                         out.push(i);

@@ -61,8 +61,10 @@ pub fn classify_heading(text: &str, cues: &Cues) -> Option<HeadingClass> {
     }
     let has_problem = has_any(t, &h.problem_words);
     let causes_only = t.ends_with("原因") && !t.contains("存在") && !t.contains("不足");
+    let solved = has_any(t, &h.solved_verbs) && !t.contains("存在");
     let about_problems = has_problem
         && !causes_only
+        && !solved
         && (t.contains("存在")
             || starts_with_any(t, &h.problem_words).is_some()
             || h.problem_endings.iter().any(|w| t.ends_with(w.as_str()))

@@ -279,3 +279,30 @@ fn the_ratio_is_difflibs() {
     assert!((r("政务公开质量有待提高", "政务公开质量有待提升") - 0.9).abs() < 1e-9);
     assert_eq!(r("abc", "xyz"), 0.0);
 }
+
+#[test]
+fn each_genre_example_matches_its_gold_items_exactly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir)
+        .expect("tests/data exists")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        let gold: Value = serde_json::from_str(
+            &std::fs::read_to_string(path.with_extension("gold.json")).expect("gold beside it"),
+        )
+        .expect("gold is JSON");
+        let text = ReportText::parse(&std::fs::read(&path).unwrap()).unwrap();
+        let mut t = Tally::default();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        score(&extract(&text), &gold, &mut t, &name);
+        assert_eq!(f1(t.items), 1.0, "{name}: {t:?}");
+        assert_eq!(t.meta[0], t.meta[1], "{name}: {t:?}");
+        seen += 1;
+    }
+    assert!(seen >= 5, "the five genre examples");
+}
