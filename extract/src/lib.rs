@@ -1,7 +1,18 @@
-//! Pure extraction from the published text of a Chinese government report (法治政府建设年度报告,
-//! 工作总结): metadata, shortcomings (存在的问题), next-period commitments (下一年度安排), the
-//! previous period's rectification (上年度问题整改情况), and proposed shortcoming–commitment
-//! links. No I/O: text in, data out.
+//! Pure extraction from the published text of a Chinese government report: metadata,
+//! shortcomings (存在的问题), next-period commitments (下一年度安排 / 改进措施), the previous
+//! period's rectification (上年度问题整改情况), and proposed shortcoming–commitment links.
+//! No I/O: text in, data out.
+//!
+//! Genres: 法治政府建设年度报告 and department 法治工作情况报告, 政府信息公开工作年度报告,
+//! 工作总结 / 工作总结及工作计划, 政府工作报告, and the documents 整改 is run from (审计整改
+//! 情况, 巡察反馈意见, 整改进展情况的通报, 民主生活会对照检查材料). Layouts: one block per
+//! line, a whole page body on one line, PDF text (`pdftotext`), pages with site text and
+//! crawler headers (see `normalize`).
+//!
+//! The words by which parts are recognised live in `cues.toml` (compiled in, replaceable with
+//! [`Cues::from_toml`] and [`extract_with`]). Every item and section carries its span and a
+//! confidence; unsure cuts and a missing problems section come back as [`Warning`]s with the
+//! spans a person should look at.
 //!
 //! ```
 //! let text = rectify_extract::ReportText::parse("三、存在的问题\n一是普法形式单一。\n二是执法培训不足。".as_bytes()).unwrap();

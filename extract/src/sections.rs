@@ -111,12 +111,7 @@ fn joined(t: &str, cues: &Cues) -> bool {
         return false;
     };
     let rest = &t[p..];
-    h.conjunctions
-        .iter()
-        .any(|c| rest.starts_with(c.as_str()) || rest.contains(&format!("{c}下")))
-        || rest.contains("及")
-        || rest.contains("和改")
-        || rest.contains("与改")
+    h.conjunctions.iter().any(|c| rest.contains(c.as_str()))
 }
 
 /// Words a fused heading ends with (二、存在问题在看到成绩的同时… → 存在问题).
@@ -463,11 +458,10 @@ fn split_at_measures(text: &str, region: Region, cues: &Cues) -> Vec<Region> {
         return vec![region];
     }
     let sents = sentences(text, region.start, region.end);
-    for (k, &(s, e)) in sents.iter().enumerate().skip(1) {
+    for &(s, e) in sents.iter().skip(1) {
         let rest = &text[e..region.end];
         let list_follows = markers::marker_at(rest.trim_start(), 0).is_some();
         if commitment_lead_in(&text[s..e], list_follows, cues) {
-            let _ = k;
             return vec![
                 Region { end: s, ..region },
                 Region {
