@@ -284,7 +284,7 @@ pub fn commitment_lead_in(s: &str, followed_by_list: bool, cues: &Cues) -> bool 
     let colon = t.trim_end().ends_with(['：', ':']);
     (colon && (has_any(&after, &l.commitment_list_words) || has_any(t, &l.commitment_list_words)))
         || (followed_by_list && has_any(t, &l.commitment_list_words))
-        || (rest_len >= 40 && t.contains(['，', ',']))
+        || (rest_len >= 40 && t.contains(['；', ';']))
 }
 
 /// True when sentence `s` announces shortcomings and `next` (the text after it) starts a list.
@@ -313,6 +313,21 @@ pub fn problem_lead_in(s: &str, next: &str, cues: &Cues) -> bool {
         || starts_with_any(n, &l.list_intros).is_some()
         || n.starts_with('如')
         || markers::marker_at(n, 0).is_some()
+}
+
+/// True when sentence `s` names its problems as examples after a clause saying there are
+/// some ("…但仍有阶段性困难和挑战，如A、B、C等。").
+fn examples_of_problems(s: &str, cues: &Cues) -> bool {
+    let l = &cues.lead_ins;
+    l.example_intros.iter().any(|intro| {
+        ["，", "："].iter().any(|sep| {
+            s.find(&format!("{sep}{intro}")).is_some_and(|i| {
+                let before = &s[..i];
+                let tail = &before[before.char_indices().rev().nth(15).map_or(0, |(k, _)| k)..];
+                has_any(tail, &cues.headings.problem_words) && has_any(before, &l.problem_verbs)
+            })
+        })
+    })
 }
 
 /// The class of the lead-in of an inline enumeration towards commitments ("2026年，我局将…").
@@ -397,7 +412,9 @@ pub fn find(
         let abs_end = p.start + p.text.len();
         let mut found = None;
         for (s, e) in sentences(text, p.start, abs_end) {
-            if problem_lead_in(&text[s..e], &text[e..abs_end], cues) {
+            if problem_lead_in(&text[s..e], &text[e..abs_end], cues)
+                || examples_of_problems(&text[s..e], cues)
+            {
                 found = Some((Class::Shortcomings, s));
                 break;
             }
@@ -461,18 +478,27 @@ fn split_at_measures(text: &str, region: Region, cues: &Cues) -> Vec<Region> {
     for &(s, e) in sents.iter().skip(1) {
         let rest = &text[e..region.end];
         let list_follows = markers::marker_at(rest.trim_start(), 0).is_some();
-        if commitment_lead_in(&text[s..e], list_follows, cues) {
-            return vec![
-                Region { end: s, ..region },
-                Region {
-                    class: Class::Commitments,
-                    start: s,
-                    end: region.end,
-                    found: Found::Split,
-                    heading: None,
-                },
-            ];
+        let sentence = text[s..e].trim_start();
+        if !commitment_lead_in(sentence, list_follows, cues) {
+            // "下一步，我局将认真贯彻…，确保工作平稳运行。": a closing, not a list of measures.
+            let head: String = sentence.chars().take(30).collect();
+            if starts_with_any(sentence, &cues.lead_ins.commitment_starts).is_some()
+                && has_any(&head, &cues.lead_ins.future_verbs)
+            {
+                return vec![Region { end: s, ..region }];
+            }
+            continue;
         }
+        return vec![
+            Region { end: s, ..region },
+            Region {
+                class: Class::Commitments,
+                start: s,
+                end: region.end,
+                found: Found::Split,
+                heading: None,
+            },
+        ];
     }
     vec![region]
 }

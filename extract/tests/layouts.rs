@@ -401,3 +401,17 @@ fn cues_can_be_replaced_to_teach_a_heading() {
     assert_eq!(texts(&e.shortcomings), vec!["学习不深。", "宣传不够。"]);
     assert!(rectify_extract::Cues::from_toml("[headings]\nunknown = []").is_err());
 }
+
+#[test]
+fn problems_given_as_examples_inside_a_closing_paragraph() {
+    let e = run("某某局2022年工作总结及2023年工作思路\n\
+        一、2022年工作总结\n（一）强化风险防控。全年偿还到期债务22.93亿元。\n\
+        尽管今年工作取得了一定成绩，但仍有阶段性困难和挑战需纳入重点关注，如可用财力形势严峻、各类资金难以及时兑现、闲置资产盘活进展较慢等。\
+        下一步，我局将认真贯彻落实上级部署，采取有效措施，确保工作平稳运行。\n\
+        二、2023年重点工作计划\n（一）抓紧抓实财源建设，促进收入可持续增长。\n（二）科学优化支出结构，提高保障能力。\n");
+    assert_eq!(
+        texts(&e.shortcomings),
+        vec!["可用财力形势严峻、各类资金难以及时兑现、闲置资产盘活进展较慢等。"]
+    );
+    assert_eq!(e.commitments.len(), 2, "{:?}", texts(&e.commitments));
+}
