@@ -256,7 +256,7 @@ impl Splitter<'_> {
 }
 
 /// A line at least this long (in characters) is split structurally.
-const LONG_LINE: usize = 200;
+const LONG_LINE: usize = 80;
 
 /// Normalises `text` (see the module documentation).
 pub fn normalize(text: &str, cues: &Cues) -> Normalized {

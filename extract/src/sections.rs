@@ -188,7 +188,17 @@ pub fn heading_of(p: &Paragraph<'_>, cues: &Cues) -> Option<(HeadingClass, usize
     if let Some(b) = best {
         cut = b;
     }
-    let class = classify_heading(&text[..cut], cues)?;
+    let head = &text[..cut];
+    let class = classify_heading(head, cues)?;
+    // A fused heading about problems says so outright (存在问题, 存在的主要问题, 问题与不足);
+    // "补短板，强弱项，…" opens an achievement.
+    if class == HeadingClass::One(Class::Shortcomings)
+        && !head.contains("存在")
+        && !head.contains("主要问题")
+        && starts_with_any(head, &cues.headings.problem_words).is_none()
+    {
+        return None;
+    }
     let mut body = cut;
     if text[body..].starts_with(['：', ':']) {
         body += text[body..].chars().next().map_or(0, char::len_utf8);

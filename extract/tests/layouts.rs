@@ -415,3 +415,13 @@ fn problems_given_as_examples_inside_a_closing_paragraph() {
     );
     assert_eq!(e.commitments.len(), 2, "{:?}", texts(&e.commitments));
 }
+
+#[test]
+fn an_achievement_heading_that_names_a_weakness_is_not_a_problems_section() {
+    let e = run("某某片区2022年工作总结及2023年工作思路\n\
+        一、2022年工作总结（一）打基础、激活力，持续夯实党建根基。举办活动60余场。\
+        （三）补短板，强弱项，持续增进民生福祉。完成28个老旧小区改造，超额完成年度目标任务。\
+        二、2023年工作思路（一）加强党建品牌打造，推动党建提质升级。（二）加强重大项目落地实施，推动高质量发展。\n");
+    assert!(e.shortcomings.is_empty(), "{:?}", texts(&e.shortcomings));
+    assert_eq!(e.commitments.len(), 2);
+}
