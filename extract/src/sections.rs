@@ -268,6 +268,14 @@ pub fn sentences(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
 pub fn commitment_lead_in(s: &str, followed_by_list: bool, cues: &Cues) -> bool {
     let l = &cues.lead_ins;
     let t = s.trim_start_matches([' ', '\u{3000}', '\n']);
+    // A short line of its own that names the measures: "下一步整改措施：", "改进措施如下：".
+    if let Some(label) = t.trim_end().strip_suffix(['：', ':'])
+        && label.chars().count() <= 20
+        && classify_heading(label.trim_end_matches("如下"), cues)
+            == Some(HeadingClass::One(Class::Commitments))
+    {
+        return true;
+    }
     let head: String = t.chars().take(30).collect();
     let starts = starts_with_any(t, &l.commitment_starts).is_some()
         || (t.len() > 7

@@ -425,3 +425,20 @@ fn an_achievement_heading_that_names_a_weakness_is_not_a_problems_section() {
     assert!(e.shortcomings.is_empty(), "{:?}", texts(&e.shortcomings));
     assert_eq!(e.commitments.len(), 2);
 }
+
+#[test]
+fn a_short_label_turns_to_the_measures() {
+    let e = run("某某区2025年度政府信息公开工作年度报告\n\
+        五、存在的主要问题及改进情况2025年，我区政府信息公开工作取得了一定成绩，但仍存在一些不足，如：政务公开队伍建设有待进一步加强；\
+        依申请公开答复质量待进一步提升；平台互动功能仍有不足。下一步整改措施：一是强化政务公开队伍建设，加强业务指导和培训。\
+        二是提升依申请公开答复质量，健全纠错整改机制。三是优化平台互动模块设计，完善智能问答知识库。六、其他需要报告的事项2025年，无收取信息处理费情况。\n");
+    assert_eq!(
+        texts(&e.shortcomings),
+        vec![
+            "政务公开队伍建设有待进一步加强",
+            "依申请公开答复质量待进一步提升",
+            "平台互动功能仍有不足。"
+        ]
+    );
+    assert_eq!(e.commitments.len(), 3, "{:?}", texts(&e.commitments));
+}
