@@ -285,7 +285,9 @@ fn unnumbered(text: &str, region: &Region, cues: &Cues, base: f64) -> Vec<Cut> {
             break;
         }
         let le = tail_end(text, ls, le, cues);
-        let (from, list) = lead_in_end(text, ls, le, region.class, cues);
+        let (from, mut list) = lead_in_end(text, ls, le, region.class, cues);
+        // A heading that ends in a colon (（一）存在的主要问题：A；B；C) announces a list.
+        list |= ls == region.start && text[..ls].trim_end().ends_with(['：', ':']);
         let body = text[from..le].trim_end_matches(is_space);
         if body.is_empty() || body.ends_with(['：', ':']) || body.ends_with("如下") {
             continue;

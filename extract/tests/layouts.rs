@@ -442,3 +442,21 @@ fn a_short_label_turns_to_the_measures() {
     );
     assert_eq!(e.commitments.len(), 3, "{:?}", texts(&e.commitments));
 }
+
+#[test]
+fn a_semicolon_list_right_after_a_sub_heading_with_a_colon() {
+    let e = run("某某区2020年度政府信息公开工作年度报告\n\
+        五、存在的主要问题及改进情况\n\
+        （一）存在的主要问题:基层政务公开标准化水平有待进一步提升；各部门工作的开展还不够均衡；少数政务新媒体互动效果有待加强。\n\
+        （二）改进措施：一是持续贯彻条例，提升工作质量。二是加强日常管理，推进标准化工作。\n\
+        六、其他需要报告的事项 无其他需要报告的事项\n");
+    assert_eq!(
+        texts(&e.shortcomings),
+        vec![
+            "基层政务公开标准化水平有待进一步提升",
+            "各部门工作的开展还不够均衡",
+            "少数政务新媒体互动效果有待加强。"
+        ]
+    );
+    assert_eq!(e.commitments.len(), 2);
+}
