@@ -135,7 +135,25 @@ pub fn default_cues() -> &'static Cues {
 
 /// True when `s` contains any of `words`.
 pub fn has_any(s: &str, words: &[String]) -> bool {
-    words.iter().any(|w| s.contains(w.as_str()))
+    words.iter().any(|w| find(s, w).is_some())
+}
+
+/// The first byte offset of `needle` in `haystack`: a plain scan for short texts (where
+/// setting up `str::find`'s searcher costs more than the search), `str::find` beyond.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    if haystack.len() > 48 {
+        // The standard searcher is vectorised: it wins once the text is long.
+        return haystack.find(needle);
+    }
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let (&first, rest) = n.split_first()?;
+    if h.len() < n.len() {
+        return None;
+    }
+    let second = rest.first().copied();
+    (0..=h.len() - n.len()).find(|&i| {
+        h[i] == first && second.is_none_or(|b| h[i + 1] == b) && h[i + 1..i + n.len()] == *rest
+    })
 }
 
 /// The first of `words` that `s` starts with.

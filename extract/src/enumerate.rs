@@ -27,9 +27,12 @@ fn cut(text: &str, from: usize, to: usize, confidence: f64) -> Option<Cut> {
     let raw = &text[from..to];
     let lead = raw.len()
         - raw
-            .trim_start_matches(|c: char| is_space(c) || "：:，,、".contains(c))
+            .trim_start_matches(|c: char| {
+                is_space(c) || matches!(c, '：' | ':' | '，' | ',' | '、')
+            })
             .len();
-    let body = raw[lead..].trim_end_matches(|c: char| is_space(c) || "；;，,、".contains(c));
+    let body = raw[lead..]
+        .trim_end_matches(|c: char| is_space(c) || matches!(c, '；' | ';' | '，' | ',' | '、'));
     (body.chars().count() >= 2).then(|| Cut {
         start: from + lead,
         end: from + lead + body.len(),
@@ -51,7 +54,30 @@ fn boundary_markers(text: &str, start: usize, end: usize) -> Vec<Marker> {
     let mut out = Vec::new();
     let mut prev: Option<char> = None;
     for (i, c) in s.char_indices() {
-        let boundary = prev.is_none_or(|p| "。；;，,：:！!？?\u{3000} \t\n）)】”\"".contains(p));
+        let boundary = prev.is_none_or(|p| {
+            matches!(
+                p,
+                '。' | '；'
+                    | ';'
+                    | '，'
+                    | ','
+                    | '：'
+                    | ':'
+                    | '！'
+                    | '!'
+                    | '？'
+                    | '?'
+                    | '\u{3000}'
+                    | ' '
+                    | '\t'
+                    | '\n'
+                    | '）'
+                    | ')'
+                    | '】'
+                    | '”'
+                    | '"'
+            )
+        });
         if boundary
             && may_start_marker(c)
             && let Some(m) = markers::marker_at(s, i)
@@ -179,7 +205,7 @@ pub fn items(text: &str, region: &Region, cues: &Cues) -> Vec<Cut> {
             if let Some(label) = starts_with_any(t, &cues.headings.container_labels) {
                 let inner = c.start + label.len();
                 let after = text[inner..c.end]
-                    .trim_start_matches(|ch: char| is_space(ch) || "：:".contains(ch));
+                    .trim_start_matches(|ch: char| is_space(ch) || matches!(ch, '：' | ':'));
                 if markers::marker_at(after, 0).is_some() {
                     let sub = Region {
                         start: inner,
@@ -210,7 +236,7 @@ fn dashes(text: &str, region: &Region, cues: &Cues, base: f64) -> Vec<Cut> {
                 .trim_end_matches([' ', '\u{3000}'])
                 .chars()
                 .next_back()
-                .is_none_or(|p| "\n。；;：:".contains(p))
+                .is_none_or(|p| matches!(p, '\n' | '。' | '；' | ';' | '：' | ':'))
         })
         .collect();
     if starts.len() < 2 {

@@ -164,7 +164,7 @@ pub fn agency(
         if let Some(rest) = p.text.split("我代表").nth(1) {
             let name: String = rest
                 .chars()
-                .take_while(|c| !"，,、。".contains(*c))
+                .take_while(|c| !matches!(c, '，' | ',' | '、' | '。'))
                 .collect();
             if looks_like_agency(&name) {
                 return Some(name);

@@ -118,14 +118,20 @@ pub fn is_page_mark(line: &str) -> bool {
 fn lines(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if c == '\n' || c == '\u{c}' {
-            out.push((start, &text[start..i]));
-            start = i + 1;
+    for line in text.split('\n') {
+        if line.contains('\u{c}') {
+            let mut s = start;
+            for part in line.split('\u{c}') {
+                out.push((s, part));
+                s += part.len() + 1;
+            }
+        } else {
+            out.push((start, line));
         }
+        start += line.len() + 1;
     }
-    if start < text.len() {
-        out.push((start, &text[start..]));
+    if out.last().is_some_and(|(_, l)| l.is_empty()) {
+        out.pop();
     }
     out
 }
@@ -145,13 +151,12 @@ fn body_start(lines: &[(usize, &str)]) -> usize {
 /// A crawler header's field (标题, 发布时间, 发布机构…), if the text has such a header.
 pub fn header_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     // A crawler header sits in the first few lines.
-    let mut head = text.len().min(8 * 1024);
-    while !text.is_char_boundary(head) {
-        head -= 1;
-    }
-    let all = lines(&text[..head]);
-    let end = body_start(&all);
-    all[..end.saturating_sub(1)].iter().find_map(|(_, l)| {
+    let first: Vec<&str> = text.split('\n').take(41).collect();
+    let end = first.iter().position(|l| {
+        let t = l.trim();
+        t.starts_with("==") && t.contains("正文")
+    })?;
+    first[..end].iter().find_map(|l| {
         let rest = l.trim().strip_prefix(key)?;
         let v = rest.trim_start_matches([':', '：', ' ']).trim();
         (!v.is_empty()).then_some(v)
@@ -172,6 +177,8 @@ fn starts_heading(s: &str) -> bool {
 /// sub-headings, before site text and around a date standing between spaces.
 struct Splitter<'c> {
     cues: &'c Cues,
+    /// First characters of the site-text cues (a cheap pre-check).
+    chrome_starts: Vec<char>,
     /// The ordinal the next 一、 heading should have.
     expected: u32,
 }
@@ -188,7 +195,12 @@ impl Splitter<'_> {
     fn announces_a_part(&self, rest: &str) -> bool {
         let end = rest
             .char_indices()
-            .find(|(_, c)| "。，,；;：:（( ".contains(*c))
+            .find(|(_, c)| {
+                matches!(
+                    c,
+                    '。' | '，' | ',' | '；' | ';' | '：' | ':' | '（' | '(' | ' '
+                )
+            })
             .map_or(rest.len(), |(i, _)| i)
             .min(rest.char_indices().nth(30).map_or(rest.len(), |(i, _)| i));
         crate::sections::classify_heading(&rest[..end], self.cues).is_some()
@@ -201,11 +213,29 @@ impl Splitter<'_> {
             let after_space = prev.is_some_and(is_space);
             let hard = prev.is_none_or(|p| {
                 is_space(p)
-                    || "。；！？：!?;:）)”」】".contains(p)
+                    || matches!(
+                        p,
+                        '。' | '；'
+                            | '！'
+                            | '？'
+                            | '：'
+                            | '!'
+                            | '?'
+                            | ';'
+                            | ':'
+                            | '）'
+                            | ')'
+                            | '”'
+                            | '」'
+                            | '】'
+                    )
                     || p.is_ascii_digit()
                     || (p.is_ascii() && !p.is_ascii_alphabetic())
             });
+            let may_open =
+                matches!(c, '（' | '(' | '十') || crate::numerals::digit(c).is_some_and(|d| d > 0);
             if i > 0
+                && may_open
                 && (hard || c == '（' || c == '(')
                 && let Some(m) =
                     markers::marker_at(line, i).filter(|m| hard || m.style == Style::ParenCn)
@@ -220,20 +250,23 @@ impl Splitter<'_> {
                         self.expected = m.ordinal + 1;
                         out.push(i);
                     }
-                    Style::ParenCn if !prev.is_some_and(|p| "第条款项".contains(p)) => {
+                    Style::ParenCn
+                        if !prev.is_some_and(|p| matches!(p, '第' | '条' | '款' | '项')) =>
+                    {
                         out.push(i)
                     }
                     _ => {}
                 }
             }
-            if i > 0 && after_space {
+            if i > 0 && after_space && !is_space(c) {
                 let rest = &line[i..];
-                if self
-                    .cues
-                    .stops
-                    .chrome
-                    .iter()
-                    .any(|w| rest.starts_with(w.as_str()))
+                if self.chrome_starts.contains(&c)
+                    && self
+                        .cues
+                        .stops
+                        .chrome
+                        .iter()
+                        .any(|w| rest.starts_with(w.as_str()))
                 {
                     out.push(i);
                 } else if c.is_ascii_digit() || crate::numerals::digit(c).is_some() {
@@ -277,7 +310,16 @@ pub fn normalize(text: &str, cues: &Cues) -> Normalized {
         0
     };
     let mut out = Builder::default();
-    let mut splitter = Splitter { cues, expected: 1 };
+    let mut splitter = Splitter {
+        cues,
+        chrome_starts: cues
+            .stops
+            .chrome
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .collect(),
+        expected: 1,
+    };
     let content = |j: usize| {
         all[j..]
             .iter()

@@ -24,7 +24,13 @@ pub fn problem_candidates(
     for p in paragraphs.iter().filter(|p| p.kind == LineKind::Body) {
         for (s, e) in sentences(text, p.start, p.start + p.text.len()) {
             let t = &text[s..e];
-            let mut score = weak.iter().filter(|w| t.contains(**w)).count();
+            let mut score = weak
+                .iter()
+                .filter(|w| crate::cues::find(t, w).is_some())
+                .count();
+            if score == 0 {
+                continue;
+            }
             if has_any(t, &cues.headings.problem_words) {
                 score += 1;
             }

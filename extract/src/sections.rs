@@ -157,7 +157,23 @@ pub fn heading_of(p: &Paragraph<'_>, cues: &Cues) -> Option<(HeadingClass, usize
     }
     let stop = text
         .char_indices()
-        .find(|(_, c)| "。，,；;：:（( \u{3000}！？".contains(*c))
+        .find(|(_, c)| {
+            matches!(
+                c,
+                '。' | '，'
+                    | ','
+                    | '；'
+                    | ';'
+                    | '：'
+                    | ':'
+                    | '（'
+                    | '('
+                    | ' '
+                    | '\u{3000}'
+                    | '！'
+                    | '？'
+            )
+        })
         .map_or(text.len(), |(i, _)| i);
     let limit = text
         .char_indices()
@@ -170,7 +186,7 @@ pub fn heading_of(p: &Paragraph<'_>, cues: &Cues) -> Option<(HeadingClass, usize
     let mut best: Option<usize> = None;
     for w in heading_end_words(cues) {
         let mut from = 0;
-        while let Some(i) = head[from..].find(w) {
+        while let Some(i) = crate::cues::find(&head[from..], w) {
             let end = from + i + w.len();
             let after = &head[end..];
             if !cues
@@ -249,7 +265,7 @@ pub fn sentences(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut from = start;
     for (i, c) in text[start..end].char_indices() {
-        if "。！？!?\n：:".contains(c) {
+        if matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '：' | ':') {
             let to = start + i + c.len_utf8();
             if text[from..to].trim().len() > c.len_utf8() || c != '\n' {
                 out.push((from, to));
@@ -313,9 +329,10 @@ pub fn problem_lead_in(s: &str, next: &str, cues: &Cues) -> bool {
         return false;
     }
     let tail = &t[t.char_indices().rev().nth(23).map_or(0, |(i, _)| i)..];
-    let intro_end = l.list_intros.iter().any(|w| t.ends_with(w.as_str()));
     let about = has_any(tail, &cues.headings.problem_words) && has_any(t, &l.problem_verbs);
-    if !(about || intro_end) {
+    if !about
+        && !(t.ends_with(['：', ':']) && l.list_intros.iter().any(|w| t.ends_with(w.as_str())))
+    {
         return false;
     }
     if l.future_verbs
@@ -338,12 +355,14 @@ pub fn problem_lead_in(s: &str, next: &str, cues: &Cues) -> bool {
 fn examples_of_problems(s: &str, cues: &Cues) -> bool {
     let l = &cues.lead_ins;
     l.example_intros.iter().any(|intro| {
-        ["，", "："].iter().any(|sep| {
-            s.find(&format!("{sep}{intro}")).is_some_and(|i| {
-                let before = &s[..i];
-                let tail = &before[before.char_indices().rev().nth(15).map_or(0, |(k, _)| k)..];
-                has_any(tail, &cues.headings.problem_words) && has_any(before, &l.problem_verbs)
-            })
+        s.match_indices(intro.as_str()).any(|(i, _)| {
+            let before = &s[..i];
+            before.ends_with(['，', '：'])
+                && has_any(
+                    &before[before.char_indices().rev().nth(15).map_or(0, |(k, _)| k)..],
+                    &cues.headings.problem_words,
+                )
+                && has_any(before, &l.problem_verbs)
         })
     })
 }
