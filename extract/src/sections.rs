@@ -330,9 +330,9 @@ pub fn problem_lead_in(s: &str, next: &str, cues: &Cues) -> bool {
     }
     let tail = &t[t.char_indices().rev().nth(23).map_or(0, |(i, _)| i)..];
     let about = has_any(tail, &cues.headings.problem_words) && has_any(t, &l.problem_verbs);
-    if !about
-        && !(t.ends_with(['：', ':']) && l.list_intros.iter().any(|w| t.ends_with(w.as_str())))
-    {
+    let intro_end =
+        t.ends_with(['：', ':']) && l.list_intros.iter().any(|w| t.ends_with(w.as_str()));
+    if !(about || intro_end) {
         return false;
     }
     if l.future_verbs
