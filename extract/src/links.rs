@@ -16,11 +16,13 @@ pub const LINK_RELATIVE: f64 = 0.3;
 pub const LINK_COLUMN_RELATIVE: f64 = 0.9;
 /// …and at least this much.
 pub const LINK_SECOND_FLOOR: f64 = 0.02;
+/// How many characters of an item are compared (the rest of a very long item adds little).
+const MAX_CHARS: usize = 600;
 /// How many characters of a commitment make its head.
 const HEAD_CHARS: usize = 30;
 /// Each shortcoming is compared with at most this many commitments (those nearest its
 /// position in the report), so that proposing links stays linear in the report's size.
-const MAX_CANDIDATES: usize = 64;
+const MAX_CANDIDATES: usize = 32;
 
 /// A proposed link: indexes into the report's shortcomings and commitments, and a score (0–1).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -146,7 +148,7 @@ pub fn propose(shortcomings: &[&str], commitments: &[&str]) -> Vec<Link> {
     let full: Vec<Vec<u64>> = shortcomings
         .iter()
         .chain(commitments)
-        .map(|t| bigrams(t, usize::MAX))
+        .map(|t| bigrams(t, MAX_CHARS))
         .collect();
     let heads: Vec<Vec<u64>> = full[..ns]
         .iter()
