@@ -1,23 +1,34 @@
-//! How long extraction takes on a real report (the largest seed, ~20 KB), warm.
+//! How long extraction takes, warm: a real ~20 KB report, then texts of 100 KB, 1 MB and
+//! 5 MB made of real reports one after another (to show the cost grows linearly). The 5 MB
+//! text is above `MAX_REPORT_BYTES`, so the sizes above the bound go through
+//! `extract_unbounded`, the same pipeline without `ReportText`'s size check.
+
+use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn report() -> String {
-    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
-    let largest = std::fs::read_dir(&seeds)
-        .into_iter()
-        .flatten()
-        .flatten()
+fn reports() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out: Vec<String> = ["../../shared/seeds", "../../shared/corpus", "tests/data"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(root.join(d))
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .max_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0));
-    match largest {
-        Some(path) => std::fs::read_to_string(path).expect("a readable seed"),
-        None => synthetic(),
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    if out.is_empty() {
+        out.push(synthetic());
     }
+    out
 }
 
-/// A ~20 KB report in the genre, for machines without the seeds.
+/// A ~20 KB report in the genre, for machines without the shared reports.
 fn synthetic() -> String {
     let mut text = String::from("某某市司法局2025年法治政府建设年度报告\n一、主要举措和成效\n");
     for i in 1..=40 {
@@ -27,13 +38,42 @@ fn synthetic() -> String {
     text
 }
 
+/// Real reports one after another until `size` bytes.
+fn of_size(reports: &[String], size: usize) -> String {
+    let mut text = String::with_capacity(size + 64 * 1024);
+    for r in reports.iter().cycle() {
+        if text.len() >= size {
+            break;
+        }
+        text.push_str(r);
+        text.push('\n');
+    }
+    text
+}
+
 fn bench(c: &mut Criterion) {
-    let text = rectify_extract::ReportText::parse(report().as_bytes()).expect("a valid report");
+    let reports = reports();
+    // The report nearest 20 KB.
+    let nearest = reports
+        .iter()
+        .min_by_key(|r| r.len().abs_diff(20 * 1024))
+        .expect("at least one report");
+    let largest = nearest.clone();
+    let text = rectify_extract::ReportText::parse(largest.as_bytes()).expect("a valid report");
     let _ = rectify_extract::extract(&text); // loads the segmenter's dictionary once
     c.bench_function(
         &format!("extract {} KB report", text.as_str().len() / 1024),
         |b| b.iter(|| rectify_extract::extract(std::hint::black_box(&text))),
     );
+    let mut group = c.benchmark_group("linear");
+    group.sample_size(10);
+    for size in [100 * 1024, 1024 * 1024, 5 * 1024 * 1024] {
+        let big = of_size(&reports, size);
+        group.bench_function(format!("extract {} KB", big.len() / 1024), |b| {
+            b.iter(|| rectify_extract::extract_unbounded(std::hint::black_box(&big)))
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -1,7 +1,10 @@
 //! A report as paragraphs: each non-blank line, trimmed, with its byte span in the text and
 //! what kind of line it is (body, a date line, page furniture).
 
-use crate::markers::{self, Marker};
+use crate::{
+    cues::Cues,
+    markers::{self, Marker},
+};
 
 /// What a line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,55 +43,15 @@ impl Paragraph<'_> {
     }
 }
 
-/// Words that mark web-page furniture when a short line contains them.
-const FURNITURE: &[&str] = &[
-    "扫一扫",
-    "分享",
-    "打印",
-    "关闭窗口",
-    "关闭本页",
-    "网安备",
-    "ICP备",
-    "icp备",
-    "主办单位",
-    "承办单位",
-    "版权所有",
-    "联系我们",
-    "返回顶部",
-    "上一篇",
-    "下一篇",
-    "责任编辑",
-    "浏览次数",
-    "浏览人数",
-    "字号",
-    "您现在的位置",
-    "当前位置",
-    "繁体版",
-    "无障碍",
-    "网站支持",
-    "手机版",
-    "政务微信",
-    "政务微博",
-    "来源:",
-    "来源：",
-    "发布时间",
-    "发布日期",
-    "信息来源",
-    "索引号",
-    "访问量",
-    "【大",
-    "【中",
-    "【小",
-    "首页",
-    "网站地图",
-];
-
 fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' || c == '\u{feff}'
 }
 
 /// True when `s` is only a date, as a signature line writes it.
 pub fn is_date_line(s: &str) -> bool {
+    if s.len() > 64 {
+        return false;
+    }
     let s: String = s.chars().filter(|c| !is_space(*c)).collect();
     let Some(rest) = s.strip_suffix('日') else {
         return false;
@@ -107,12 +70,18 @@ pub fn is_date_line(s: &str) -> bool {
     })
 }
 
-fn kind_of(text: &str) -> LineKind {
+fn kind_of(text: &str, cues: &Cues) -> LineKind {
     let chars = text.chars().count();
     if is_date_line(text) {
         return LineKind::Date;
     }
-    if chars <= 40 && FURNITURE.iter().any(|w| text.contains(w)) {
+    if chars <= 40
+        && cues
+            .layout
+            .furniture
+            .iter()
+            .any(|w| text.contains(w.as_str()))
+    {
         return LineKind::Furniture;
     }
     if chars <= 3 && !text.contains(['。', '，']) {
@@ -122,7 +91,7 @@ fn kind_of(text: &str) -> LineKind {
 }
 
 /// Splits `text` into its non-blank lines.
-pub fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
+pub fn paragraphs<'a>(text: &'a str, cues: &Cues) -> Vec<Paragraph<'a>> {
     let mut out = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -137,7 +106,7 @@ pub fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
         out.push(Paragraph {
             text,
             start,
-            kind: kind_of(text),
+            kind: kind_of(text, cues),
             marker: markers::marker_at(text, 0),
         });
     }
@@ -151,7 +120,7 @@ mod tests {
     #[test]
     fn lines_keep_their_spans_and_kinds() {
         let text = "  一、总体情况\n\n扫一扫在手机上查看当前页面\n厦门市某局\n2026年2月9日\n二〇二六年二月九日\n";
-        let ps = paragraphs(text);
+        let ps = paragraphs(text, crate::cues::default_cues());
         assert_eq!(ps.len(), 5);
         assert_eq!(
             &text[ps[0].start..ps[0].start + ps[0].text.len()],

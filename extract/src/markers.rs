@@ -163,7 +163,28 @@ fn spellings(style: Style, n: u32) -> Vec<String> {
 fn at_boundary(s: &str, at: usize) -> bool {
     match s[..at].chars().next_back() {
         None => true,
-        Some(c) => "。；;，,：:！!？?\u{3000} \t\n）)】”\"".contains(c),
+        Some(c) => matches!(
+            c,
+            '。' | '；'
+                | ';'
+                | '，'
+                | ','
+                | '：'
+                | ':'
+                | '！'
+                | '!'
+                | '？'
+                | '?'
+                | '\u{3000}'
+                | ' '
+                | '\t'
+                | '\n'
+                | '）'
+                | ')'
+                | '】'
+                | '”'
+                | '"'
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::{
+    cues::Cues,
     layout::{LineKind, Paragraph, is_date_line},
     numerals,
 };
@@ -49,6 +50,8 @@ const AGENCY_ENDINGS: &[&str] = &[
     "处",
     "所",
     "站",
+    "党组",
+    "党委",
 ];
 
 /// Starts that show a name is not a full name (市机关事务管理局 — which 市?).
@@ -65,28 +68,62 @@ fn looks_like_agency(s: &str) -> bool {
         && !s.chars().any(|c| c.is_ascii_digit())
 }
 
-/// The report's title: an early short line that names a report or summary.
-pub fn title<'a>(paragraphs: &[Paragraph<'a>]) -> Option<&'a str> {
+/// The report's title: the crawler header's 标题, else an early short line that names a
+/// report or summary (never a sentence such as "根据…通知要求，…报告如下：").
+pub fn title<'a>(
+    paragraphs: &[Paragraph<'a>],
+    header: Option<&'a str>,
+    cues: &Cues,
+) -> Option<&'a str> {
+    if let Some(h) = header {
+        return Some(h);
+    }
     paragraphs
         .iter()
-        .take(12)
+        .take(40)
         .filter(|p| p.kind == LineKind::Body && p.marker.is_none())
         .map(|p| p.text)
         .filter(|t| {
             t.chars().count() <= 60
-                && !t.ends_with('。')
-                && !t.contains([' ', '\u{3000}', '>', '»'])
-                && ["报告", "总结", "工作情况", "工作要点", "思路"]
-                    .iter()
-                    .any(|w| t.contains(w))
+                && !t.ends_with(['。', '：', ':'])
+                && !t.contains(['>', '»', '。'])
+                && !cues.meta.not_title.iter().any(|w| t.contains(w.as_str()))
+                && cues.meta.title_words.iter().any(|w| t.contains(w.as_str()))
         })
         // A title usually names its year; breadcrumbs and column names do not.
         .min_by_key(|t| first_year(t).is_none())
 }
 
-/// The agency: the signature line above the date, else the title's prefix, else the 来源
-/// line, else the first sentence's subject; `None` when no full name is written.
-pub fn agency(paragraphs: &[Paragraph<'_>], title: Option<&str>) -> Option<String> {
+/// The agency a title names before its year or its 关于 (平潭综合实验区2023年度…报告,
+/// 某某局关于2022年…的报告).
+fn title_agency(t: &str) -> Option<String> {
+    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let cut = t
+        .find("关于")
+        .into_iter()
+        .chain(t.find(|c: char| c.is_ascii_digit()))
+        .min()?;
+    let prefix = &t[..cut];
+    let n = prefix.chars().count();
+    let all_han = prefix
+        .chars()
+        .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    (looks_like_agency(prefix)
+        || (all_han
+            && (4..=30).contains(&n)
+            && !GENERIC_STARTS.iter().any(|g| prefix.starts_with(g))))
+    .then(|| prefix.to_owned())
+}
+
+/// The agency: the signature line above the date, else the title's prefix (or the line
+/// above a title that names none), else the speaker of a 政府工作报告 ("我代表X，"), else the
+/// 来源 / 发布机构 line; `None` when no full name is written.
+pub fn agency(
+    paragraphs: &[Paragraph<'_>],
+    title: Option<&str>,
+    original: &str,
+    cues: &Cues,
+) -> Option<String> {
     for (i, p) in paragraphs.iter().enumerate().rev() {
         if p.kind == LineKind::Date && i > 0 {
             let above = paragraphs[i - 1].text;
@@ -96,16 +133,52 @@ pub fn agency(paragraphs: &[Paragraph<'_>], title: Option<&str>) -> Option<Strin
         }
     }
     if let Some(t) = title {
-        let prefix = t.split(|c: char| c.is_ascii_digit()).next().unwrap_or("");
-        let prefix = prefix.split("关于").next().unwrap_or(prefix);
-        if looks_like_agency(prefix) {
-            return Some(prefix.to_owned());
+        // 巡察组关于巡察X党组的反馈意见: the body inspected.
+        if let Some(rest) = ["关于巡察", "关于巡视"]
+            .iter()
+            .find_map(|k| t.split(k).nth(1))
+        {
+            let name = rest.split("的").next().unwrap_or("");
+            let name = name.trim_end_matches("党组").trim_end_matches("党委");
+            if looks_like_agency(name) {
+                return Some(name.to_owned());
+            }
+        }
+        if let Some(a) = title_agency(t) {
+            let a = cues
+                .meta
+                .agency_suffixes_dropped
+                .iter()
+                .find_map(|s| a.strip_suffix(s.as_str()))
+                .map_or(a.clone(), ToOwned::to_owned);
+            return Some(a);
+        }
+        if let Some(i) = paragraphs.iter().take(40).position(|p| p.text == t)
+            && i > 0
+            && looks_like_agency(paragraphs[i - 1].text)
+        {
+            return Some(paragraphs[i - 1].text.to_owned());
         }
     }
-    for p in paragraphs.iter().take(15) {
-        for key in ["来源：", "来源:", "信息来源：", "发文机关：", "发布机构："]
-        {
-            if let Some(rest) = p.text.split(key).nth(1) {
+    for p in paragraphs.iter().take(40) {
+        if let Some(rest) = p.text.split("我代表").nth(1) {
+            let name: String = rest
+                .chars()
+                .take_while(|c| !matches!(c, '，' | ',' | '、' | '。'))
+                .collect();
+            if looks_like_agency(&name) {
+                return Some(name);
+            }
+        }
+    }
+    if let Some(a) =
+        crate::normalize::header_field(original, "发布机构").filter(|a| looks_like_agency(a))
+    {
+        return Some(a.to_owned());
+    }
+    for p in paragraphs.iter().take(40) {
+        for key in &cues.meta.source_keys {
+            if let Some(rest) = p.text.split(key.as_str()).nth(1) {
                 let name = rest
                     .split(|c: char| c.is_whitespace() || c == '\u{3000}')
                     .next()
@@ -139,8 +212,28 @@ fn first_year(s: &str) -> Option<i32> {
         })
 }
 
-/// The year reported on: the title's year, else the first year of the opening text.
+/// The year reported on: the title's year (a 政府工作报告 reports on the year before the one
+/// it is given in, as its 工作回顾 heading says), else the first year of the opening text.
 pub fn report_year(paragraphs: &[Paragraph<'_>], title: Option<&str>) -> Option<i32> {
+    let speech = title.is_some_and(|t| t.contains("政府工作报告"));
+    if speech {
+        let review = paragraphs.iter().find_map(|p| {
+            let i = p.text.find("年工作回顾")?;
+            let y = p.text.get(i.checked_sub(4)?..i)?.parse::<i32>().ok()?;
+            (2000..=2099).contains(&y).then_some(y)
+        });
+        if review.is_some() {
+            return review;
+        }
+        let digits: String = title?
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(4)
+            .collect();
+        if let Ok(y) = digits.parse::<i32>() {
+            return Some(y - 1);
+        }
+    }
     if let Some(y) = title.and_then(first_year) {
         return Some(y);
     }
@@ -219,13 +312,29 @@ fn parse_cn_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year as i32, num(m)?, num(d)?)
 }
 
-/// The published date: the signature date, else the page's 发布时间.
-pub fn published_date(paragraphs: &[Paragraph<'_>]) -> Option<NaiveDate> {
+/// The published date: the signature date, else the date line of a speech ("——2019年1月8日在…
+/// 会议上"), else the page's 发布时间 (crawler header or page text).
+pub fn published_date(paragraphs: &[Paragraph<'_>], original: &str) -> Option<NaiveDate> {
     if let Some(d) = paragraphs
         .iter()
         .rev()
         .filter(|p| p.kind == LineKind::Date && is_date_line(p.text))
         .find_map(|p| parse_cn_date(p.text))
+    {
+        return Some(d);
+    }
+    if let Some(d) = paragraphs.iter().take(40).find_map(|p| {
+        let i = p.text.find("——")?;
+        let rest = &p.text[i + "——".len()..];
+        let day = rest.find('日')?;
+        if !rest[day..].starts_with("日在") {
+            return None;
+        }
+        parse_cn_date(&rest[..day + '日'.len_utf8()])
+    }) {
+        return Some(d);
+    }
+    if let Some(d) = crate::normalize::header_field(original, "发布时间").and_then(parse_iso_prefix)
     {
         return Some(d);
     }
@@ -235,30 +344,47 @@ pub fn published_date(paragraphs: &[Paragraph<'_>]) -> Option<NaiveDate> {
             .find_map(|key| {
                 let rest = p.text.split(key).nth(1)?;
                 let rest = rest.trim_start_matches(['：', ':', ' ', '\u{3000}']);
-                let date: String = rest.chars().take(10).collect();
-                NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                    .ok()
-                    .or_else(|| NaiveDate::parse_from_str(&date.replace('/', "-"), "%Y-%m-%d").ok())
-                    .or_else(|| {
-                        let upto = rest.find('日').map(|i| &rest[..i + '日'.len_utf8()])?;
-                        parse_cn_date(upto)
-                    })
+                parse_iso_prefix(rest).or_else(|| {
+                    let upto = rest.find('日').map(|i| &rest[..i + '日'.len_utf8()])?;
+                    parse_cn_date(upto)
+                })
             })
     })
+}
+
+fn parse_iso_prefix(rest: &str) -> Option<NaiveDate> {
+    let date: String = rest.chars().take(10).collect();
+    NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(&date.replace('/', "-"), "%Y-%m-%d").ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::paragraphs;
+    use crate::cues::default_cues;
+    use crate::layout;
+
+    fn paragraphs(t: &str) -> Vec<Paragraph<'_>> {
+        layout::paragraphs(t, default_cues())
+    }
 
     #[test]
     fn the_signature_names_the_agency_and_dates_the_report() {
         let text = "2025年，我局扎实推进法治政府建设。现报告如下：\n一、主要成效\n……\n某某市司法局\n2026年1月16日\n扫一扫在手机上查看";
         let ps = paragraphs(text);
-        assert_eq!(agency(&ps, title(&ps)).as_deref(), Some("某某市司法局"));
-        assert_eq!(published_date(&ps), NaiveDate::from_ymd_opt(2026, 1, 16));
-        assert_eq!(report_year(&ps, title(&ps)), Some(2025));
+        assert_eq!(
+            agency(&ps, title(&ps, None, default_cues()), "", default_cues()).as_deref(),
+            Some("某某市司法局")
+        );
+        assert_eq!(
+            published_date(&ps, ""),
+            NaiveDate::from_ymd_opt(2026, 1, 16)
+        );
+        assert_eq!(
+            report_year(&ps, title(&ps, None, default_cues())),
+            Some(2025)
+        );
     }
 
     #[test]
@@ -278,7 +404,10 @@ mod tests {
         assert!(!looks_like_agency("市机关事务管理局"));
         assert!(looks_like_agency("温州市机关事务管理局"));
         let ps = paragraphs("情况报告\n2024年，市机关事务管理局坚持依法行政。");
-        assert_eq!(agency(&ps, title(&ps)), None);
+        assert_eq!(
+            agency(&ps, title(&ps, None, default_cues()), "", default_cues()),
+            None
+        );
     }
 
     #[test]
@@ -286,11 +415,14 @@ mod tests {
         let ps = paragraphs(
             "首页\n某某市机关事务管理局2025年上半年工作总结和下半年工作思路\n发布时间:2025-07-08 10:29 来源:某某市机关事务局\n2025年上半年，我局……",
         );
-        let t = title(&ps);
-        assert_eq!(agency(&ps, t).as_deref(), Some("某某市机关事务管理局"));
+        let t = title(&ps, None, default_cues());
+        assert_eq!(
+            agency(&ps, t, "", default_cues()).as_deref(),
+            Some("某某市机关事务管理局")
+        );
         assert_eq!(report_year(&ps, t), Some(2025));
         assert_eq!(period(&ps, t), Period::FirstHalf);
-        assert_eq!(published_date(&ps), NaiveDate::from_ymd_opt(2025, 7, 8));
+        assert_eq!(published_date(&ps, ""), NaiveDate::from_ymd_opt(2025, 7, 8));
         assert_eq!(kind("", t), ReportKind::WorkSummary);
     }
 }

@@ -5,7 +5,7 @@ const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '�
 /// The value of a single Chinese digit (〇/零 = 0 … 九 = 9).
 pub fn digit(c: char) -> Option<u32> {
     match c {
-        '零' | 'О' | 'o' | 'O' => Some(0),
+        '零' | 'О' | 'o' | 'O' | '○' | '◯' | 'Ｏ' | '０' => Some(0),
         _ => DIGITS.iter().position(|d| *d == c).map(|p| p as u32),
     }
 }

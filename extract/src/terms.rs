@@ -1,5 +1,5 @@
 //! Terms of a text for comparing passages: jieba word segmentation, domain stop words,
-//! and TF-IDF weighted, L2-normalised vectors compared by cosine.
+//! and sublinear TF, L2-normalised vectors compared by cosine (recurrence across reports).
 
 use std::{collections::HashMap, sync::LazyLock};
 
@@ -136,36 +136,6 @@ pub fn tokens(text: &str) -> Vec<&str> {
 
 /// A sparse, L2-normalised term vector.
 pub type Vector = HashMap<String, f64>;
-
-/// Term counts → TF-IDF vectors over a small collection (the passages of one report).
-pub fn tfidf(docs: &[Vec<&str>]) -> Vec<Vector> {
-    let n = docs.len() as f64;
-    let mut df: HashMap<&str, f64> = HashMap::new();
-    for doc in docs {
-        let mut seen: Vec<&str> = doc.clone();
-        seen.sort_unstable();
-        seen.dedup();
-        for t in seen {
-            *df.entry(t).or_default() += 1.0;
-        }
-    }
-    docs.iter()
-        .map(|doc| {
-            let mut tf: HashMap<&str, f64> = HashMap::new();
-            for t in doc {
-                *tf.entry(t).or_default() += 1.0;
-            }
-            let v: Vector = tf
-                .into_iter()
-                .map(|(t, f)| {
-                    let idf = ((n + 1.0) / (df[t] + 0.5)).ln() + 1.0;
-                    (t.to_owned(), (1.0 + f.ln()) * idf)
-                })
-                .collect();
-            normalise(v)
-        })
-        .collect()
-}
 
 /// Sublinear TF vector of one text (for comparisons across reports, without a collection).
 pub fn tf(text: &str) -> Vector {
