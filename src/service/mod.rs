@@ -12,6 +12,7 @@ pub mod digests;
 mod error;
 pub mod evidence;
 pub mod import;
+pub mod item_view;
 pub mod items;
 pub mod ledger;
 pub mod links;
