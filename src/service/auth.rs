@@ -59,7 +59,7 @@ pub(super) fn new_secret(prefix: &str) -> Result<String, ServiceError> {
     Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
-fn hash_password(password: &str) -> Result<String, ServiceError> {
+pub(super) fn hash_password(password: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| {
         ServiceError::Internal(StoreError::Setup(format!("no randomness available: {e}")))
@@ -192,6 +192,20 @@ impl Services {
 
     /// Signs in with email and password: a new token valid for the configured lifetime.
     pub async fn login(&self, email: &str, password: &str) -> Result<IssuedToken, ServiceError> {
+        let account = self.check_password(email, password).await?;
+        let ttl = chrono::Duration::from_std(self.token_ttl).unwrap_or(chrono::Duration::days(30));
+        self.issue_token(account.id, "login", Some(Utc::now() + ttl))
+            .await
+    }
+
+    /// Checks an email and password: the account when they belong to a live account with a
+    /// password, `UNAUTHENTICATED` otherwise (which one was wrong is not said). Every
+    /// sign-in goes through here: `login`, the web application's sign-in, a password change.
+    pub async fn check_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<AccountRow, ServiceError> {
         let email = email.trim().to_lowercase();
         let account = self.store.account_by_email(&email).await?;
         let stored = account
@@ -202,13 +216,10 @@ impl Services {
         let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored))
             .await
             .unwrap_or(false);
-        let account = match account {
-            Some(a) if matches && a.password_hash.is_some() && a.disabled_at.is_none() => a,
-            _ => return Err(wrong_credentials()),
-        };
-        let ttl = chrono::Duration::from_std(self.token_ttl).unwrap_or(chrono::Duration::days(30));
-        self.issue_token(account.id, "login", Some(Utc::now() + ttl))
-            .await
+        match account {
+            Some(a) if matches && a.password_hash.is_some() && a.disabled_at.is_none() => Ok(a),
+            _ => Err(wrong_credentials()),
+        }
     }
 
     /// Revokes a token: one's own, or any token as an admin. Revoking twice is harmless.

@@ -21,6 +21,7 @@ pub mod posts;
 pub mod reminders;
 pub mod report_section;
 pub mod reports;
+pub mod sessions;
 mod text;
 pub mod webhooks;
 pub mod workflow;

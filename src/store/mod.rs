@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod report_section;
 pub mod reports;
 pub mod seed;
+pub mod sessions;
 pub mod tallies;
 pub mod tx;
 pub mod webhooks;

@@ -2,6 +2,7 @@
 //! the domain parses them.
 
 pub mod account;
+pub mod account_preference;
 pub mod agency;
 pub mod agency_webhook;
 pub mod api_token;
@@ -22,3 +23,4 @@ pub mod reminder;
 pub mod report;
 pub mod shortcoming;
 pub mod shortcoming_commitment_link;
+pub mod web_session;
