@@ -1,4 +1,5 @@
-//! The axum router: `/graphql`, the offline GraphQL IDE at `/`, evidence downloads, the report section as DOCX,
+//! The axum router: the web application at `/` (see [`crate::web`]), `/graphql` (and the
+//! offline GraphQL IDE there for browsers), evidence downloads, the report section as DOCX,
 //! the 整改台账 ledger as XLSX, calendar feeds, health probes, and the layers every request
 //! passes (request id, tracing, body limit, timeout).
 
@@ -53,7 +54,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let limits = state.limits.clone();
     Router::new()
-        .route("/", get(ide))
+        .merge(crate::web::router(limits.max_body_bytes))
         .route("/ide/{*file}", get(ide_asset))
         .route("/graphql", get(graphql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
@@ -184,7 +185,24 @@ pub(crate) fn request_error(status: StatusCode, code: &'static str, message: &st
     (status, Json(body)).into_response()
 }
 
+/// The offline GraphQL IDE, for a browser that opens `/graphql` without a query.
+fn wants_ide(req: &Request) -> bool {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let has_query = req
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
+    req.method() == Method::GET && accepts_html && !has_query
+}
+
 async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) -> Response {
+    if wants_ide(&req) {
+        return ide().await;
+    }
     let is_get = req.method() == Method::GET;
     // A browser's session cookie is sent by any page that posts here: a POST that relies
     // on it must also carry the session's CSRF token in a header no other site can set.

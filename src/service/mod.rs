@@ -24,6 +24,7 @@ pub mod reports;
 pub mod sessions;
 mod text;
 pub mod webhooks;
+pub mod workbench;
 pub mod workflow;
 
 pub use actor::Actor;

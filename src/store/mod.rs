@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod tallies;
 pub mod tx;
 pub mod webhooks;
+pub mod workbench;
 pub mod workflow;
 
 use std::{path::Path, time::Duration};

@@ -21,5 +21,8 @@ mod schema_file;
 mod smtp_sink;
 mod subscription;
 mod tallies;
+mod web_browser;
+mod web_http;
+mod web_support;
 mod webhook_sink;
 mod workflow;

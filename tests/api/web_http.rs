@@ -1,0 +1,356 @@
+//! The web application over plain HTTP: headers, cookies, redirects, CSRF, sessions.
+
+use rectify::domain::AccountRole;
+use serde_json::json;
+
+use crate::{
+    helpers::*,
+    store_test,
+    web_support::*,
+    workflow::{assign, cast, new_item},
+};
+
+store_test!(pages_ask_to_sign_in_and_come_back, |backend| async move {
+    let app = spawn_app(backend).await;
+    let client = plain_client();
+    let home = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/login");
+    let id = uuid::Uuid::now_v7();
+    let item = client
+        .get(app.url(&format!("/items/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(item.status(), 303);
+    assert_eq!(
+        item.headers()["location"].to_str().unwrap(),
+        format!("/login?next=/items/{id}")
+    );
+    // After signing in, the form sends the visitor where they were going, and only here.
+    let c = cast(&app).await;
+    let email = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+    for (next, expected) in [
+        (format!("/items/{id}"), format!("/items/{id}")),
+        ("https://evil.example/".to_owned(), "/".to_owned()),
+        ("//evil.example/".to_owned(), "/".to_owned()),
+    ] {
+        let form = client.get(app.url("/login")).send().await.unwrap();
+        let pre = set_cookie(&form, "rectify_csrf")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let token = hidden(&form.text().await.unwrap(), "csrf");
+        let signed = client
+            .post(app.url("/login"))
+            .header("cookie", pre)
+            .form(&[
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("csrf", &token),
+                ("next", &next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed.status(), 303);
+        assert_eq!(
+            signed.headers()["location"].to_str().unwrap(),
+            expected,
+            "next={next}"
+        );
+    }
+});
+
+store_test!(
+    the_session_cookie_and_security_headers,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let email = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+        let client = plain_client();
+        let form = client.get(app.url("/login")).send().await.unwrap();
+        for (name, value) in [
+            ("content-security-policy", "frame-ancestors 'none'"),
+            ("content-security-policy", "script-src 'self'"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "same-origin"),
+            ("x-content-type-options", "nosniff"),
+            ("vary", "HX-Request"),
+        ] {
+            let got = form
+                .headers()
+                .get_all(name)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+                .join(", ");
+            assert!(got.contains(value), "{name}: {got:?} lacks {value}");
+        }
+        let pre = set_cookie(&form, "rectify_csrf")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let html = form.text().await.unwrap();
+        assert!(!html.contains("<script>"), "no inline script");
+        let token = hidden(&html, "csrf");
+        // A wrong password: the same Chinese sentence whatever was wrong, and no session.
+        let wrong = client
+            .post(app.url("/login"))
+            .header("cookie", &pre)
+            .form(&[
+                ("email", email.as_str()),
+                ("password", "not the password"),
+                ("csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        assert!(set_cookie(&wrong, "rectify_session").is_none());
+        assert!(wrong.text().await.unwrap().contains("邮箱或密码不正确"));
+        // Without the form's CSRF cookie, signing in is refused.
+        let forged = client
+            .post(app.url("/login"))
+            .form(&[
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+        let signed = client
+            .post(app.url("/login"))
+            .header("cookie", &pre)
+            .form(&[
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let cookie = set_cookie(&signed, "rectify_session").expect("a session cookie");
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+        }
+        assert!(
+            !cookie.contains("Secure"),
+            "plain http: no Secure ({cookie})"
+        );
+        // The digest is stored, never the cookie's value.
+        let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+        assert!(value.starts_with("rfs_"));
+        let stored = app
+            .store
+            .session_by_hash(&rectify::service::auth::token_digest(value))
+            .await
+            .unwrap();
+        assert!(stored.is_some());
+    }
+);
+
+store_test!(the_cookie_is_secure_behind_https, |backend| async move {
+    let app = spawn_app_with(backend, |s| {
+        s.public_url = "https://zg.example.gov.cn".into()
+    })
+    .await;
+    let c = cast(&app).await;
+    let email = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+    let client = plain_client();
+    let form = client.get(app.url("/login")).send().await.unwrap();
+    let pre = set_cookie(&form, "rectify_csrf").unwrap().to_owned();
+    assert!(pre.contains("Secure"));
+    let token = hidden(&form.text().await.unwrap(), "csrf");
+    let signed = client
+        .post(app.url("/login"))
+        .header("cookie", pre.split(';').next().unwrap())
+        .form(&[
+            ("email", email.as_str()),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        set_cookie(&signed, "rectify_session")
+            .unwrap()
+            .contains("; Secure")
+    );
+});
+
+store_test!(
+    a_post_without_its_csrf_token_is_refused,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let id = new_item(&app, &c.dept, "规范行政执法程序").await;
+        assign(&app, &c, &id, "2027-06-30").await;
+        let email = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+        let session = sign_in(&app, &email).await;
+        let client = plain_client();
+        for csrf in [None, Some("forged")] {
+            let mut form = vec![
+                ("action", "accept"),
+                ("version", "2"),
+                ("measures", "修订执法程序规定"),
+            ];
+            if let Some(csrf) = csrf {
+                form.push(("csrf", csrf));
+            }
+            let refused = client
+                .post(app.url(&format!("/items/{id}/act")))
+                .header("cookie", &session.cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), 403);
+            assert!(refused.text().await.unwrap().contains("请求被拒绝"));
+        }
+        let item = crate::workflow::item(&app, &id).await;
+        assert_eq!(item["state"], "assigned", "nothing was done");
+        // Sign-out without the token is refused too; with it, the session ends.
+        let out = client
+            .post(app.url("/logout"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 403);
+        let out = client
+            .post(app.url("/logout"))
+            .header("cookie", &session.cookie)
+            .form(&[("csrf", session.csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 303);
+        assert!(
+            set_cookie(&out, "rectify_session")
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+        let after = client
+            .get(app.url("/"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), 303, "the old cookie no longer signs in");
+    }
+);
+
+store_test!(
+    graphql_takes_the_session_cookie_only_with_its_token,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let email = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+        let session = sign_in(&app, &email).await;
+        let client = plain_client();
+        let body = json!({ "query": "{ me { email } }" });
+        let bare = client
+            .post(app.url("/graphql"))
+            .header("cookie", &session.cookie)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bare.status(), 403, "a cookie alone may not post to the API");
+        let with_token: serde_json::Value = client
+            .post(app.url("/graphql"))
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(with_token["data"]["me"]["email"], email.as_str());
+    }
+);
+
+store_test!(
+    sessions_end_when_idle_and_htmx_gets_fragments,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let email = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+        let session = sign_in(&app, &email).await;
+        let client = plain_client();
+        let fragment = client
+            .get(app.url("/"))
+            .header("cookie", &session.cookie)
+            .header("hx-request", "true")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fragment.status(), 200);
+        let html = fragment.text().await.unwrap();
+        assert!(
+            html.contains("工作台") && !html.contains("<html"),
+            "a fragment: {html}"
+        );
+        // A session unused for longer than the idle timeout is over.
+        let value = session.cookie.split_once('=').unwrap().1;
+        let row = app
+            .store
+            .session_by_hash(&rectify::service::auth::token_digest(value))
+            .await
+            .unwrap()
+            .unwrap();
+        app.store
+            .touch_session(
+                row.id,
+                chrono::Utc::now() - rectify::service::sessions::IDLE_TIMEOUT,
+            )
+            .await
+            .unwrap();
+        let idle = client
+            .get(app.url("/"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(idle.status(), 303);
+    }
+);
+
+store_test!(
+    assets_are_embedded_and_cached_for_long,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let html = plain_client()
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut seen = 0;
+        for src in html.split('"').filter(|s| s.starts_with("/assets/")) {
+            let asset = plain_client().get(app.url(src)).send().await.unwrap();
+            assert_eq!(asset.status(), 200, "{src}");
+            assert!(
+                asset.headers()["cache-control"]
+                    .to_str()
+                    .unwrap()
+                    .contains("immutable")
+            );
+            seen += 1;
+        }
+        assert_eq!(seen, 3, "htmx, the script and the stylesheet");
+        assert!(html.contains("/assets/htmx-2.0.4.min."));
+    }
+);
