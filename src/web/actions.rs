@@ -15,7 +15,7 @@ use super::{
     SignedIn,
     csrf::{self, CsrfForm, Posted},
     errors,
-    items::{Draft, item_page},
+    items::{Draft, Outcome, item_page},
 };
 use crate::{
     http::AppState,
@@ -115,18 +115,14 @@ async fn refused(
         | ServiceError::Unavailable
         | ServiceError::Internal(_) => errors::service_page(Some(signed), headers, e),
         _ => {
-            item_page(
-                state,
-                signed,
-                headers,
-                id,
-                errors::status(e.code()),
-                Some(errors::message(e)),
-                None,
+            let outcome = Outcome {
+                status: errors::status(e.code()),
+                error: Some(errors::message(e)),
                 draft,
                 open,
-            )
-            .await
+                ..Outcome::default()
+            };
+            item_page(state, signed, headers, id, outcome).await
         }
     }
 }
@@ -244,18 +240,13 @@ pub async fn add_evidence(
         });
     }
     if inputs.is_empty() {
-        return item_page(
-            &state,
-            &signed,
-            &headers,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("请选择要上传的文件，或填写说明、链接。".to_owned()),
-            None,
-            Draft::default(),
-            "evidence".to_owned(),
-        )
-        .await;
+        let outcome = Outcome {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            error: Some("请选择要上传的文件，或填写说明、链接。".to_owned()),
+            open: "evidence".to_owned(),
+            ..Outcome::default()
+        };
+        return item_page(&state, &signed, &headers, id, outcome).await;
     }
     for input in inputs {
         if let Err(e) = state.services.add_evidence(&signed.actor, id, input).await {

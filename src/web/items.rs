@@ -106,6 +106,20 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Whether any filter is set (the filter box then shows open).
+    pub fn is_filtered(&self) -> bool {
+        [
+            &self.state,
+            &self.level,
+            &self.overdue,
+            &self.from,
+            &self.to,
+            &self.q,
+        ]
+        .iter()
+        .any(|v| !v.is_empty())
+    }
+
     /// The query string of these filters (without the page), for the next page's link.
     fn query_string(&self) -> String {
         [
@@ -501,18 +515,32 @@ fn done_notice(done: Option<&str>) -> Option<String> {
     )
 }
 
+/// What the item page says besides the item: the status, what went wrong or was done,
+/// what was typed, which form is open.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub status: StatusCode,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub draft: Draft,
+    pub open: String,
+}
+
 /// Renders the item page for `signed`, with a refused change's message and draft.
 pub async fn item_page(
     state: &AppState,
     signed: &SignedIn,
     headers: &HeaderMap,
     id: Uuid,
-    status: StatusCode,
-    error: Option<String>,
-    notice: Option<String>,
-    draft: Draft,
-    open: String,
+    outcome: Outcome,
 ) -> Response {
+    let Outcome {
+        status,
+        error,
+        notice,
+        draft,
+        open,
+    } = outcome;
     let details = match state.services.item_details(&signed.actor, id).await {
         Ok(d) => d,
         Err(e) => return errors::service_page(Some(signed), headers, &e),
@@ -540,16 +568,9 @@ pub async fn page(
     let Ok(id) = Uuid::parse_str(&id) else {
         return errors::page_for(Some(&signed), &headers, "NOT_FOUND");
     };
-    item_page(
-        &state,
-        &signed,
-        &headers,
-        id,
-        StatusCode::OK,
-        None,
-        done_notice(query.done.as_deref()),
-        Draft::default(),
-        String::new(),
-    )
-    .await
+    let outcome = Outcome {
+        notice: done_notice(query.done.as_deref()),
+        ..Outcome::default()
+    };
+    item_page(&state, &signed, &headers, id, outcome).await
 }
