@@ -323,6 +323,15 @@ store_test!(
             "postgres"
         };
         b.screenshots(&format!("{name}-forbidden")).await;
+        b.client
+            .find(Locator::LinkText("修改密码"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("再次输入新密码").await;
+        b.screenshots(&format!("{name}-password")).await;
         let status = plain_client()
             .get(app.url(&format!("/items/{other}")))
             .header(

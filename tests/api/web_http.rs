@@ -354,3 +354,212 @@ store_test!(
         assert!(html.contains("/assets/htmx-2.0.4.min."));
     }
 );
+
+/// GETs `path` with the session's cookie; the status and the body.
+async fn get_page(app: &TestApp, session: &HttpSession, path: &str) -> (u16, String) {
+    let response = plain_client()
+        .get(app.url(path))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// POSTs a form with the session's cookie and CSRF token; the status and the location or body.
+async fn post_form(
+    app: &TestApp,
+    session: &HttpSession,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let mut form: Vec<(&str, &str)> = vec![("csrf", session.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = plain_client()
+        .post(app.url(path))
+        .header("cookie", &session.cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    match response.headers().get("location") {
+        Some(location) => (status, location.to_str().unwrap().to_owned()),
+        None => (status, response.text().await.unwrap()),
+    }
+}
+
+store_test!(
+    progress_and_extension_requests_through_the_forms,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let id = new_item(&app, &c.dept, "行政复议纠错率偏高").await;
+        assign(&app, &c, &id, "2027-06-30").await;
+        let email =
+            password_account(&app, AccountRole::Person, &c.dept, Some(&c.responsible)).await;
+        let s = sign_in(&app, &email).await;
+        let page = format!("/items/{id}");
+        let act = format!("/items/{id}/act");
+        let (_, html) = get_page(&app, &s, &page).await;
+        let v = hidden(&html, "version");
+        // Accepting without measures: refused in Chinese, nothing changes.
+        let (status, html) = post_form(
+            &app,
+            &s,
+            &act,
+            &[("action", "accept"), ("version", &v), ("measures", " ")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(html.contains("签收时请填写整改措施"), "{html}");
+        let (status, location) = post_form(
+            &app,
+            &s,
+            &act,
+            &[
+                ("action", "accept"),
+                ("version", &v),
+                ("measures", "建立复议案件质量评查制度"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("{page}?done=accept").as_str())
+        );
+        let (_, html) = get_page(&app, &s, &page).await;
+        let v = hidden(&html, "version");
+        let (status, _) = post_form(
+            &app,
+            &s,
+            &act,
+            &[
+                ("action", "report_progress"),
+                ("version", &v),
+                ("progress", "已完成第一季度评查"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, html) = get_page(&app, &s, &page).await;
+        assert!(
+            html.contains("已完成第一季度评查") && html.contains("进展："),
+            "progress in the facts and the history"
+        );
+        let v = hidden(&html, "version");
+        // An extension to an earlier date is refused with its reason.
+        let (status, html) = post_form(
+            &app,
+            &s,
+            &act,
+            &[
+                ("action", "request_extension"),
+                ("version", &v),
+                ("due_on", "2027-01-31"),
+                ("reason", "需协调上级部门"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(
+            html.contains("须晚于当前的完成时限") && html.contains("需协调上级部门"),
+            "the reason typed is kept"
+        );
+        let (status, _) = post_form(
+            &app,
+            &s,
+            &act,
+            &[
+                ("action", "request_extension"),
+                ("version", &v),
+                ("due_on", "2027-09-30"),
+                ("reason", "需协调上级部门"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, html) = get_page(&app, &s, "/").await;
+        assert!(
+            html.contains("待审批") && html.contains("申请延期至 2027-09-30"),
+            "{html}"
+        );
+    }
+);
+
+store_test!(
+    changing_the_password_ends_the_other_sessions,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let email = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+        let here = sign_in(&app, &email).await;
+        let elsewhere = sign_in(&app, &email).await;
+        let path = "/account/password";
+        let (status, html) = post_form(
+            &app,
+            &here,
+            path,
+            &[
+                ("current", "wrong password"),
+                ("new", "新的密码-0123456789"),
+                ("confirm", "新的密码-0123456789"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(html.contains("当前密码不正确"));
+        let (status, html) = post_form(
+            &app,
+            &here,
+            path,
+            &[
+                ("current", PASSWORD),
+                ("new", "新的密码-0123456789"),
+                ("confirm", "另一个密码-0123456789"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(html.contains("两次输入的新密码不一致"));
+        let (status, html) = post_form(
+            &app,
+            &here,
+            path,
+            &[("current", PASSWORD), ("new", "短"), ("confirm", "短")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(html.contains("至少需要 10 个字符"));
+        let (status, html) = post_form(
+            &app,
+            &here,
+            path,
+            &[
+                ("current", PASSWORD),
+                ("new", "新的密码-0123456789"),
+                ("confirm", "新的密码-0123456789"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(html.contains("密码已修改"));
+        assert_eq!(
+            get_page(&app, &here, "/").await.0,
+            200,
+            "this session goes on"
+        );
+        assert_eq!(
+            get_page(&app, &elsewhere, "/").await.0,
+            303,
+            "the others are over"
+        );
+        assert!(
+            app.services
+                .check_password(&email, "新的密码-0123456789")
+                .await
+                .is_ok()
+        );
+        assert!(app.services.check_password(&email, PASSWORD).await.is_err());
+    }
+);
