@@ -415,6 +415,16 @@ impl Item {
             .map_err(crate::service::ServiceError::from)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
+    /// Comments (批示/留言), oldest first.
+    async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::Comment>> {
+        Ok(ctx
+            .services()
+            .comments(ctx.actor(), self.0.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
     /// Extension requests, oldest first.
     async fn extension_requests(
         &self,

@@ -116,7 +116,7 @@ impl Services {
             .is_some_and(|t| t.chars().count() > 100)
         {
             return Err(ServiceError::invalid(
-                "text",
+                "filter.text",
                 "search with at most 100 characters",
             ));
         }

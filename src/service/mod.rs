@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod comments;
 pub mod dashboard;
 pub mod digests;
 mod error;

@@ -264,3 +264,53 @@ pub async fn add_evidence(
     }
     Redirect::to(&format!("/items/{id}?done=evidence")).into_response()
 }
+
+/// The comment form.
+#[derive(Deserialize)]
+pub struct CommentForm {
+    csrf: String,
+    #[serde(default)]
+    comment: String,
+}
+
+impl CsrfForm for CommentForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// POST /items/<id>/comment: a 批示 or 留言 on the item.
+pub async fn comment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    posted: Posted<CommentForm>,
+) -> Response {
+    let Posted { signed, form } = posted;
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return errors::page_for(Some(&signed), &headers, "NOT_FOUND");
+    };
+    match state
+        .services
+        .add_comment(&signed.actor, id, &form.comment)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/items/{id}?done=comment")).into_response(),
+        Err(e) => {
+            let draft = Draft {
+                comment: form.comment,
+                ..Draft::default()
+            };
+            refused(
+                &state,
+                &signed,
+                &headers,
+                id,
+                &e,
+                draft,
+                "comment".to_owned(),
+            )
+            .await
+        }
+    }
+}

@@ -60,6 +60,16 @@ fn what(workflow: &Workflow, event: &EventRow) -> String {
     let label = match event.action.as_str() {
         "create" => "登记事项".to_owned(),
         "evidence_added" => "添加佐证材料".to_owned(),
+        crate::service::comments::COMMENT => {
+            let payload: Value = serde_json::from_str(&event.payload_json).unwrap_or(Value::Null);
+            let kind = payload
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            return crate::service::comments::CommentKind::parse(kind)
+                .label()
+                .to_owned();
+        }
         action => workflow
             .action(action)
             .map_or_else(|| "其他操作".to_owned(), |a| a.label.clone()),
@@ -102,6 +112,7 @@ fn detail(event: &EventRow) -> Option<String> {
         .as_deref()
         .filter(|c| !c.trim().is_empty())
         .map(|c| match event.action.as_str() {
+            crate::service::comments::COMMENT => c.to_owned(),
             "reject" => format!("退回理由：{c}"),
             "report_progress" => format!("进展：{c}"),
             "request_extension" => format!("理由：{c}"),

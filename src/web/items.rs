@@ -509,6 +509,7 @@ fn done_notice(done: Option<&str>) -> Option<String> {
             "request_extension" => "延期申请已提交，等待督办部门审批。",
             "submit" => "已提交验收。",
             "evidence" => "佐证材料已添加。",
+            "comment" => "已发表。",
             _ => "已办理。",
         }
         .to_owned(),

@@ -46,6 +46,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/items", get(items::list))
         .route("/items/{id}", get(items::page))
         .route("/items/{id}/act", post(actions::act))
+        .route("/items/{id}/comment", post(actions::comment))
         .route(
             "/items/{id}/evidence",
             post(actions::add_evidence).layer(DefaultBodyLimit::max(max_body_bytes)),

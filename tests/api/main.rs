@@ -7,6 +7,7 @@ mod access;
 mod agencies;
 mod audit;
 mod calendar;
+mod comments;
 mod dashboards;
 mod http_edges;
 mod import;
