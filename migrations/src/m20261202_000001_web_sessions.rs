@@ -4,6 +4,8 @@
 //! it ends when revoked (sign-out, password change), after an idle time without requests,
 //! or at its absolute expiry. `csrf_token` is the per-session value every form sends back.
 //! `account_preferences` remembers, per account, the large-text mode (长辈模式).
+//! `notifications` is each person's inbox in the application (站内消息): returns, urges and
+//! comments addressed to them, read or not.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -35,6 +37,24 @@ enum AccountPreferences {
     AccountId,
     LargeText,
     UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Persons {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Notifications {
+    Table,
+    Id,
+    PersonId,
+    ItemId,
+    Kind,
+    Text,
+    CreatedAt,
+    ReadAt,
 }
 
 #[async_trait::async_trait]
@@ -91,10 +111,40 @@ impl MigrationTrait for Migration {
                 )
                 .to_owned(),
         )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Notifications::Table)
+                .col(pk_uuid(Notifications::Id))
+                .col(uuid(Notifications::PersonId))
+                .col(uuid_null(Notifications::ItemId))
+                .col(string(Notifications::Kind))
+                .col(text(Notifications::Text))
+                .col(timestamp_with_time_zone(Notifications::CreatedAt))
+                .col(timestamp_with_time_zone_null(Notifications::ReadAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Notifications::Table, Notifications::PersonId)
+                        .to(Persons::Table, Persons::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("notifications_person_read")
+                .table(Notifications::Table)
+                .col(Notifications::PersonId)
+                .col(Notifications::ReadAt)
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Notifications::Table).to_owned())
+            .await?;
         m.drop_table(Table::drop().table(AccountPreferences::Table).to_owned())
             .await?;
         m.drop_table(Table::drop().table(WebSessions::Table).to_owned())

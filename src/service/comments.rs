@@ -100,6 +100,8 @@ impl Services {
                     at,
                 })
                 .await?;
+            self.notify_item_people(&tx, &item, actor, kind.as_str(), &body)
+                .await?;
             Ok((item, kind, at, seq))
         }
         .await;

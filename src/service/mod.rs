@@ -17,6 +17,7 @@ pub mod item_view;
 pub mod items;
 pub mod ledger;
 pub mod links;
+pub mod notifications;
 pub mod persons;
 pub mod posts;
 pub mod reminders;

@@ -16,6 +16,7 @@ pub mod entity;
 pub mod error;
 pub mod items;
 pub mod ledger;
+pub mod notifications;
 pub mod page;
 pub mod persons;
 pub mod posts;

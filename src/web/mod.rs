@@ -12,6 +12,7 @@ pub mod actions;
 pub mod csrf;
 pub mod errors;
 pub mod history;
+pub mod inbox;
 pub mod items;
 pub mod session;
 pub mod workbench;
@@ -43,6 +44,8 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
             get(session::password_form).post(session::change_password),
         )
         .route("/account/large-text", post(session::large_text))
+        .route("/inbox", get(inbox::page))
+        .route("/inbox/read", post(inbox::mark_read))
         .route("/items", get(items::list))
         .route("/items/{id}", get(items::page))
         .route("/items/{id}/act", post(actions::act))
@@ -116,6 +119,8 @@ pub struct Shell {
     /// The session's CSRF token, for the forms in the layout (sign-out, large text).
     pub csrf: String,
     pub large_text: bool,
+    /// How many of the visitor's messages are unread.
+    pub unread: u64,
     /// Which navigation entry is current: `workbench`, `items`, `account` or empty.
     pub current: &'static str,
     /// The page's own path and query (forms in the layout come back to it).
@@ -133,6 +138,7 @@ impl Shell {
             name: String::new(),
             csrf: String::new(),
             large_text: false,
+            unread: 0,
             current: "",
             path: "/".to_owned(),
             css: assets::web_path("app.css"),
@@ -152,6 +158,8 @@ pub struct SignedIn {
     pub name: String,
     /// The path and query of the page asked for.
     pub path: String,
+    /// How many of the person's messages are unread.
+    pub unread: u64,
 }
 
 impl SignedIn {
@@ -161,6 +169,7 @@ impl SignedIn {
             name: self.name.clone(),
             csrf: self.session.session.csrf_token.clone(),
             large_text: self.session.large_text,
+            unread: self.unread,
             current,
             path: self.path.clone(),
             ..Shell::anonymous(title)
@@ -197,11 +206,17 @@ impl FromRequestParts<AppState> for SignedIn {
         } else {
             "/".to_owned()
         };
+        let unread = state
+            .services
+            .unread_notifications(&caller.actor)
+            .await
+            .map_err(|e| errors::page(&e))?;
         Ok(Self {
             actor: caller.actor,
             session,
             name,
             path,
+            unread,
         })
     }
 }

@@ -113,3 +113,135 @@ store_test!(
         );
     }
 );
+
+const INBOX: &str = "{ unreadNotificationCount notifications { id kind text itemId readAt } }";
+
+store_test!(
+    returns_and_comments_land_in_the_inbox,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let id = new_item(&app, &c.dept, "政务公开栏目更新滞后").await;
+        assign(&app, &c, &id, "2027-06-30").await;
+        app.ok_as(
+            &c.leader_token,
+            ADD,
+            json!({ "id": id, "text": "本周内整改到位" }),
+        )
+        .await;
+        // The responsible person hears of the instruction; the leader does not hear of his own.
+        let inbox = app.ok_as(&c.responsible_token, INBOX, json!({})).await;
+        assert_eq!(inbox["unreadNotificationCount"], 1);
+        assert_eq!(inbox["notifications"][0]["kind"], "instruction");
+        assert_eq!(inbox["notifications"][0]["itemId"], id.as_str());
+        assert!(
+            inbox["notifications"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("本周内整改到位")
+        );
+        assert_eq!(
+            app.ok_as(&c.leader_token, INBOX, json!({})).await["unreadNotificationCount"],
+            0
+        );
+
+        // A return reaches both the leader and the responsible person, with the reason.
+        crate::workflow::act(
+            &app,
+            &c.leader_token,
+            &id,
+            "accept",
+            json!({ "measures": "更新栏目" }),
+        )
+        .await;
+        app.ok_as(&c.leader_token, crate::workflow::NOTE, json!({ "id": id }))
+            .await;
+        assert_eq!(
+            crate::workflow::act(&app, &c.leader_token, &id, "submit", json!({})).await,
+            "OK"
+        );
+        assert_eq!(
+            crate::workflow::act(
+                &app,
+                &c.supervisor,
+                &id,
+                "reject",
+                json!({ "comment": "栏目仍有过期信息" })
+            )
+            .await,
+            "OK"
+        );
+        let leader = app.ok_as(&c.leader_token, INBOX, json!({})).await;
+        assert_eq!(leader["unreadNotificationCount"], 1);
+        assert_eq!(leader["notifications"][0]["kind"], "reject");
+        assert!(
+            leader["notifications"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("栏目仍有过期信息")
+        );
+        assert_eq!(
+            app.ok_as(&c.responsible_token, INBOX, json!({})).await["unreadNotificationCount"],
+            2
+        );
+
+        // Marking read: the ones given, then all.
+        let first = leader["notifications"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let marked = app
+            .ok_as(
+                &c.leader_token,
+                "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }",
+                json!({ "ids": [first] }),
+            )
+            .await;
+        assert_eq!(marked["markNotificationsRead"], 1);
+        assert_eq!(
+            app.ok_as(&c.leader_token, INBOX, json!({})).await["unreadNotificationCount"],
+            0
+        );
+
+        // In the web application: the count on every page, the inbox, mark all read.
+        let email =
+            password_account(&app, AccountRole::Person, &c.dept, Some(&c.responsible)).await;
+        let s = sign_in(&app, &email).await;
+        let get = |path: &'static str| {
+            let cookie = s.cookie.clone();
+            let url = app.url(path);
+            async move {
+                plain_client()
+                    .get(url)
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let home = get("/").await;
+        assert!(
+            home.contains("<span class=\"count\">2"),
+            "the unread count in the navigation"
+        );
+        let inbox = get("/inbox").await;
+        assert!(
+            inbox.contains("【退回】政务公开栏目更新滞后：栏目仍有过期信息")
+                && inbox.contains("未读"),
+            "{inbox}"
+        );
+        let marked = plain_client()
+            .post(app.url("/inbox/read"))
+            .header("cookie", &s.cookie)
+            .form(&[("csrf", s.csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(marked.status(), 303);
+        let home = get("/").await;
+        assert!(!home.contains("class=\"count\""), "nothing unread any more");
+    }
+);

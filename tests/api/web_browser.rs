@@ -173,6 +173,17 @@ store_test!(
         let text = b.wait_for_text("照片不清晰，请补充整改前后对比照片").await;
         assert!(text.contains("被退回"), "{text}");
         b.screenshots(&format!("{name}-workbench")).await;
+        // The return is in the inbox too, counted in the navigation.
+        b.client
+            .find(Locator::Css("a[href='/inbox']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let text = b.wait_for_text("【退回】").await;
+        assert!(text.contains("照片不清晰"), "{text}");
+        b.screenshots(&format!("{name}-inbox")).await;
         b.client
             .find(Locator::LinkText("我的事项"))
             .await

@@ -15,6 +15,7 @@ pub mod item;
 pub mod item_event;
 pub mod item_supporting_unit;
 pub mod job_run;
+pub mod notification;
 pub mod person;
 pub mod post;
 pub mod post_tenure;
