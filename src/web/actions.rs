@@ -107,13 +107,11 @@ async fn refused(
     draft: Draft,
     open: String,
 ) -> Response {
-    match e {
+    match e.code() {
         // Nothing to show the page with: the error page.
-        ServiceError::NotFound { .. }
-        | ServiceError::Forbidden(_)
-        | ServiceError::Unauthenticated
-        | ServiceError::Unavailable
-        | ServiceError::Internal(_) => errors::service_page(Some(signed), headers, e),
+        "NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "UNAVAILABLE" | "INTERNAL" => {
+            errors::service_page(Some(signed), headers, e)
+        }
         _ => {
             let outcome = Outcome {
                 status: errors::status(e.code()),

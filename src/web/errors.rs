@@ -29,6 +29,7 @@ pub fn sentence(code: &str) -> &'static str {
         "PAYLOAD_TOO_LARGE" => "文件太大，超过了允许的大小。",
         "UNAUTHENTICATED" => "请先登录。",
         "WRONG_CREDENTIALS" => "邮箱或密码不正确。",
+        "TOO_MANY_ATTEMPTS" => "尝试次数过多，请稍后再试。",
         "FORBIDDEN" => "您无权查看或办理该内容：它不在您负责的范围内。",
         "CSRF" => "页面已过期或请求来源不明，请刷新页面后重新操作。",
         "UNAVAILABLE" => "系统暂时繁忙，请稍后再试。",
@@ -77,6 +78,7 @@ pub fn status(code: &str) -> StatusCode {
         "NOT_FOUND" => StatusCode::NOT_FOUND,
         "STALE_VERSION" | "CONFLICT" => StatusCode::CONFLICT,
         "PAYLOAD_TOO_LARGE" => StatusCode::PAYLOAD_TOO_LARGE,
+        "TOO_MANY_ATTEMPTS" => StatusCode::TOO_MANY_REQUESTS,
         "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
         "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
@@ -124,8 +126,8 @@ pub fn page_for(signed: Option<&SignedIn>, headers: &HeaderMap, code: &str) -> R
 
 /// The error page for a service error.
 pub fn service_page(signed: Option<&SignedIn>, headers: &HeaderMap, e: &ServiceError) -> Response {
-    if let ServiceError::Internal(cause) = e {
-        tracing::error!(error = %cause, "internal error");
+    if e.code() == "INTERNAL" {
+        tracing::error!(error = ?e, "internal error");
     }
     let code = e.code();
     let title = heading(code);

@@ -179,7 +179,7 @@ pub async fn browser() -> Option<Browser> {
     let caps = caps.as_object().unwrap().clone();
     let url = format!("http://127.0.0.1:{port}");
     let mut last = None;
-    for _ in 0..100 {
+    for _ in 0..300 {
         match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&url)
@@ -222,7 +222,7 @@ impl Browser {
     /// Waits until the page's `<main>` contains `text` (htmx swaps it after a request).
     pub async fn wait_for_text(&self, text: &str) -> String {
         let mut seen = String::new();
-        for _ in 0..100 {
+        for _ in 0..300 {
             if let Ok(main) = self.client.find(Locator::Css("main")).await
                 && let Ok(t) = main.text().await
             {
@@ -239,7 +239,7 @@ impl Browser {
     /// Waits until the browser is at a URL whose path starts with `path`.
     pub async fn wait_for_path(&self, path: &str) {
         let mut at = String::new();
-        for _ in 0..100 {
+        for _ in 0..300 {
             if let Ok(url) = self.client.current_url().await {
                 at = url.to_string();
                 if url.path().starts_with(path) {
