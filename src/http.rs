@@ -1,6 +1,11 @@
-//! The axum router: `/graphql`, the offline GraphQL IDE at `/`, evidence downloads, the
-//! report section as DOCX, the 整改台账 ledger as XLSX, calendar feeds, health probes, and
-//! the layers every request passes (request id, tracing, body limit, timeout).
+//! The axum router: the web application at `/` (see [`crate::web`]), `/graphql` (and the
+//! offline GraphQL IDE there for browsers), evidence downloads, the report section as DOCX,
+//! the 整改台账 ledger as XLSX, calendar feeds, health probes, and the layers every request
+//! passes (request id, tracing, body limit, timeout).
+
+mod caller;
+
+pub use caller::{Caller, SESSION_COOKIE, bearer, cookie};
 
 use std::{sync::Arc, time::Duration};
 
@@ -31,7 +36,7 @@ use crate::{
     assets,
     config::Limits,
     graphql::{self, AppSchema},
-    service::{Actor, ServiceError, Services, ledger::LedgerScope},
+    service::{ServiceError, Services, ledger::LedgerScope},
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -52,7 +57,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let limits = state.limits.clone();
     Router::new()
-        .route("/", get(ide))
+        .merge(crate::web::router(limits.max_body_bytes))
         .route("/ide/{*file}", get(ide_asset))
         .route("/graphql", get(graphql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
@@ -197,7 +202,7 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         .into_response()
 }
 
-async fn ide() -> Response {
+pub(crate) async fn ide() -> Response {
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         assets::IDE_HTML,
@@ -220,7 +225,7 @@ async fn ide_asset(Path(file): Path<String>) -> Response {
 }
 
 /// A GraphQL error response outside execution (bad body, batch, too large).
-fn request_error(status: StatusCode, code: &'static str, message: &str) -> Response {
+pub(crate) fn request_error(status: StatusCode, code: &'static str, message: &str) -> Response {
     let body = serde_json::json!({
         "data": null,
         "errors": [{ "message": message, "extensions": { "code": code } }],
@@ -244,67 +249,64 @@ fn client_address(req: &Request) -> Option<std::net::IpAddr> {
     let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
-        .0
-        .ip();
+        .0;
+    Some(client_address_of(peer, req.headers()))
+}
+
+/// [`client_address`] from the peer's address and the request's headers.
+pub(crate) fn client_address_of(
+    peer: std::net::SocketAddr,
+    headers: &axum::http::HeaderMap,
+) -> std::net::IpAddr {
+    let peer = peer.ip();
     if !peer.is_loopback() {
-        return Some(peer);
+        return peer;
     }
-    let forwarded = req
-        .headers()
+    headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
-        .and_then(|v| v.trim().parse().ok());
-    Some(forwarded.unwrap_or(peer))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(peer)
 }
 
-/// The bearer token of a request, if it sent one.
-fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
+/// The offline GraphQL IDE, for a browser that opens `/graphql` without a query.
+fn wants_ide(req: &Request) -> bool {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
+        .is_some_and(|v| v.contains("text/html"));
+    let has_query = req
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
+    req.method() == Method::GET && accepts_html && !has_query
 }
 
-/// The caller of a request, or the error response for a bad token.
-async fn caller(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Actor, Response> {
-    state
-        .services
-        .authenticate(bearer(headers))
-        .await
-        .map_err(|e| match e {
-            ServiceError::Unauthenticated => request_error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "the token is unknown, expired or revoked: sign in again (mutation login)",
-            ),
-            ServiceError::Unavailable => request_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "UNAVAILABLE",
-                "the service is temporarily unavailable, try again shortly",
-            ),
-            other => {
-                tracing::error!(error = %other, "authentication failed");
-                request_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "an internal error occurred; it has been logged",
-                )
-            }
-        })
-}
-
-async fn graphql(State(state): State<AppState>, req: Request) -> Response {
+async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) -> Response {
+    if wants_ide(&req) {
+        return ide().await;
+    }
     let is_get = req.method() == Method::GET;
     let client = graphql::ClientAddress(client_address(&req));
-    let actor = match caller(&state, req.headers()).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
+    // A browser's session cookie is sent by any page that posts here: a POST that relies
+    // on it must also carry the session's CSRF token in a header no other site can set.
+    if let Some(session) = &caller.session
+        && !is_get
+        && req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            != Some(session.session.csrf_token.as_str())
+    {
+        return request_error(
+            StatusCode::FORBIDDEN,
+            "CSRF",
+            "a request signed in by the session cookie must send the X-CSRF-Token header",
+        );
+    }
+    let actor = caller.actor;
     let parsed = if is_get {
         async_graphql::http::parse_query_string(req.uri().query().unwrap_or_default())
             .map(BatchRequest::Single)
@@ -392,13 +394,14 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
 /// payload (`{"Authorization": "Bearer …"}`) or as the upgrade request's header.
 async fn graphql_ws(
     State(state): State<AppState>,
+    caller: Caller,
     protocol: async_graphql_axum::GraphQLProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
-    headers: axum::http::HeaderMap,
 ) -> Response {
-    let from_header = match caller(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
+    // Any site may open a WebSocket with the browser's cookies: only a token counts here.
+    let from_header = match caller.session {
+        Some(_) => crate::service::Actor::Anonymous,
+        None => caller.actor,
     };
     let schema = state.schema.clone();
     upgrade
@@ -434,12 +437,10 @@ async fn graphql_ws(
 async fn evidence_download(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
+    Query(query): Query<EvidenceQuery>,
+    caller: Caller,
 ) -> Response {
-    let actor = match caller(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
+    let actor = caller.actor;
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such evidence");
     };
@@ -469,8 +470,12 @@ async fn evidence_download(
         }
     };
     let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(handle));
+    // Images and PDFs may be shown inside the item page (`?inline=1`); nothing else is.
+    let inline = query.inline.is_some()
+        && (file.content_type.starts_with("image/") || file.content_type == "application/pdf");
     let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
+        "{}; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
         percent_encode(&file.name)
     );
     (
@@ -482,10 +487,22 @@ async fn evidence_download(
                 HeaderName::from_static("x-content-type-options"),
                 "nosniff".to_owned(),
             ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            // Shown inside our own pages only (the types allowed are never HTML or SVG).
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "frame-ancestors 'self'".to_owned(),
+            ),
         ],
         body,
     )
         .into_response()
+}
+
+/// The query of `GET /evidence/<id>`: `inline` asks to show an image or PDF in the page.
+#[derive(serde::Deserialize)]
+struct EvidenceQuery {
+    inline: Option<String>,
 }
 
 /// The "上年度存在问题整改情况" section as a Word document,
@@ -494,12 +511,9 @@ async fn evidence_download(
 async fn section_docx(
     State(state): State<AppState>,
     Query(params): Query<std::collections::HashMap<String, String>>,
-    headers: axum::http::HeaderMap,
+    caller: Caller,
 ) -> Response {
-    let actor = match caller(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
+    let actor = caller.actor;
     let Some(agency) = params
         .get("agency")
         .and_then(|a| uuid::Uuid::parse_str(a.trim()).ok())
@@ -564,12 +578,9 @@ struct LedgerQuery {
 async fn ledger_download(
     State(state): State<AppState>,
     Query(query): Query<LedgerQuery>,
-    headers: axum::http::HeaderMap,
+    caller: Caller,
 ) -> Response {
-    let actor = match caller(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
+    let actor = caller.actor;
     let result = match ledger_request(&query) {
         Ok((agency, scope)) => state.services.export_ledger(&actor, agency, scope).await,
         Err(e) => Err(e),

@@ -298,7 +298,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             let token = rectify::demo::demo_admin_token(app.services()).await?;
             tracing::info!(
-                "demo ready: GraphQL IDE at http://{}/#token={token} (signed in as admin@demo.local)",
+                "demo ready: web application at http://{0}/ (sign in as admin@demo.local / demo-password), GraphQL IDE at http://{0}/graphql#token={token}",
                 app.local_addr()
             );
             app.run_until(shutdown_signal()).await?;

@@ -13,7 +13,7 @@
   }
 }
 `;
-    // A token handed over in the address's fragment (/#token=…, as `rectify demo` prints
+    // A token handed over in the address's fragment (/graphql#token=…, as `rectify demo` prints
     // it) fills the Authorization header; fragments never reach the server or its logs.
     const token = new URLSearchParams(location.hash.slice(1)).get('token');
     const auth = token ? { Authorization: 'Bearer ' + token } : undefined;

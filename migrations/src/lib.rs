@@ -11,6 +11,7 @@ mod m20261125_000001_dashboard_indexes;
 mod m20261126_000001_reminder_render_at_send;
 mod m20261201_000001_item_tallies;
 mod m20261202_000001_items_agency_page_index;
+mod m20261202_000002_web_sessions;
 
 pub use m20261201_000001_item_tallies::TALLY_LOCK;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_reminder_render_at_send::Migration),
             Box::new(m20261201_000001_item_tallies::Migration),
             Box::new(m20261202_000001_items_agency_page_index::Migration),
+            Box::new(m20261202_000002_web_sessions::Migration),
         ]
     }
 }

@@ -145,7 +145,7 @@ mod tests {
             due_on: due_on.parse().unwrap(),
             shortcoming: Some("行政执法人员专业素质有待提升".into()),
             state_label: "整改中".into(),
-            url: format!("https://zg.example.gov.cn/#item={item_id}"),
+            url: format!("https://zg.example.gov.cn/items/{item_id}"),
         }
     }
 

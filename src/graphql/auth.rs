@@ -136,6 +136,32 @@ pub struct CreateAccountInput {
     pub person_id: Option<ID>,
 }
 
+/// A message in the caller's inbox in the application (站内消息): a return, an urge or a
+/// comment on one of their items.
+#[derive(SimpleObject)]
+pub struct Notification {
+    pub id: ID,
+    pub item_id: Option<ID>,
+    /// reject, urge, instruction (批示) or reply (留言).
+    pub kind: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<crate::store::notifications::NotificationRow> for Notification {
+    fn from(n: crate::store::notifications::NotificationRow) -> Self {
+        Self {
+            id: ID(n.id.to_string()),
+            item_id: n.item_id.map(|id| ID(id.to_string())),
+            kind: n.kind,
+            text: n.text,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct AuthQuery;
 
@@ -175,6 +201,23 @@ impl AuthQuery {
             .map(Into::into)
             .collect())
     }
+
+    /// The caller's inbox in the application, newest first (the latest 100).
+    async fn notifications(&self, ctx: &Context<'_>) -> Result<Vec<Notification>> {
+        Ok(ctx
+            .services()
+            .notifications(ctx.actor())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// How many of the caller's messages are unread.
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let n = ctx.services().unread_notifications(ctx.actor()).await?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    }
 }
 
 #[derive(Default)]
@@ -192,6 +235,26 @@ impl AuthMutation {
             .login(&email, &password, client)
             .await?
             .into())
+    }
+
+    /// Marks the caller's messages read: those given, or all without `ids`. How many changed.
+    async fn mark_notifications_read(
+        &self,
+        ctx: &Context<'_>,
+        ids: Option<Vec<ID>>,
+    ) -> Result<i64> {
+        let ids = ids
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| parse_id("ids", id))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        let n = ctx
+            .services()
+            .mark_notifications_read(ctx.actor(), ids.as_deref())
+            .await?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 
     /// Revokes the token this request was sent with.

@@ -33,6 +33,8 @@ pub struct ItemFilterInput {
     pub overdue: Option<bool>,
     /// Only items at this escalation level: 0 normal, 1 蓝, 2 黄, 3 红 (督办).
     pub escalation_level: Option<i32>,
+    /// Only items whose title or ledger number contains this text (at most 100 characters).
+    pub text: Option<String>,
 }
 
 #[derive(Default)]
@@ -83,6 +85,7 @@ impl ItemQuery {
                 Some(true) => Some(services.overdue_cutoffs().await?),
                 _ => None,
             },
+            text: f.text,
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         // Counting every match costs a scan of them all: only when the total is asked for;

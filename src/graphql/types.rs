@@ -304,6 +304,21 @@ impl Commitment {
 /// A tracked rectification item (整改事项).
 pub struct Item(pub ItemRow);
 
+impl Item {
+    /// The item's standing where its agency is (one service function for every adapter).
+    async fn status(&self, ctx: &Context<'_>) -> Result<crate::service::item_view::ItemStatus> {
+        let agency = ctx
+            .loaders()
+            .agencies
+            .load_one(self.0.agency_id)
+            .await
+            .map_err(load_error)?;
+        Ok(ctx
+            .services()
+            .item_status(&self.0, agency.as_ref().map(|a| a.time_zone.as_str())))
+    }
+}
+
 #[Object]
 impl Item {
     async fn id(&self) -> ID {
@@ -344,57 +359,17 @@ impl Item {
     async fn due_on(&self) -> Option<NaiveDate> {
         self.0.due_on
     }
-    /// True when the due date has passed (in the agency's time zone) and the item is neither closed nor cancelled.
+    /// True when the due date has passed (in the agency's time zone) and the item is not in a final state (closed, cancelled).
     async fn overdue(&self, ctx: &Context<'_>) -> Result<bool> {
-        let Some(due) = self.0.due_on else {
-            return Ok(false);
-        };
-        if domain::FINAL_STATES.contains(&self.0.state.as_str()) {
+        if self.0.due_on.is_none() {
             return Ok(false);
         }
-        let agency = ctx
-            .loaders()
-            .agencies
-            .load_one(self.0.agency_id)
-            .await
-            .map_err(load_error)?;
-        let services = ctx.services();
-        let today = agency.map_or_else(|| services.today(), |a| services.today_in(&a.time_zone));
-        Ok(due < today)
+        Ok(self.status(ctx).await?.overdue)
     }
     /// 督办等级: 0 normal, 1 蓝 (due within 7 days), 2 黄 (within 3 days, or not accepted in
     /// time), 3 红 (overdue) — derived from the dates in the agency's time zone.
     async fn escalation_level(&self, ctx: &Context<'_>) -> Result<i32> {
-        let agency = ctx
-            .loaders()
-            .agencies
-            .load_one(self.0.agency_id)
-            .await
-            .map_err(load_error)?;
-        let services = ctx.services();
-        let tz: chrono_tz::Tz = agency
-            .and_then(|a| a.time_zone.parse().ok())
-            .unwrap_or(services.time_zone);
-        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-        let item = &self.0;
-        let awaiting = services
-            .workflow
-            .action("accept")
-            .is_some_and(|a| a.transitions.iter().any(|t| t.from == item.state));
-        let dates = domain::reminders::ItemDates {
-            open: !services.workflow.is_final(&item.state)
-                && item.state != services.workflow.initial(),
-            awaiting_acceptance: awaiting,
-            long_term: item.category.as_deref() == Some(domain::ItemCategory::LongTerm.as_str()),
-            due_on: item.due_on,
-            assigned_on: item.assigned_at.map(|t| t.with_timezone(&tz).date_naive()),
-            accepted_on: item.accepted_at.map(|t| t.with_timezone(&tz).date_naive()),
-        };
-        Ok(i32::from(domain::reminders::escalation_level(
-            &services.policy,
-            &dates,
-            today,
-        )))
+        Ok(i32::from(self.status(ctx).await?.escalation_level))
     }
     /// 责任领导 by post: the post whose holder leads the item.
     async fn lead_post(&self, ctx: &Context<'_>) -> Result<Option<crate::graphql::workflow::Post>> {
@@ -440,6 +415,16 @@ impl Item {
             .map_err(crate::service::ServiceError::from)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
+    /// Comments (批示/留言), oldest first.
+    async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::Comment>> {
+        Ok(ctx
+            .services()
+            .comments(ctx.actor(), self.0.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
     /// Extension requests, oldest first.
     async fn extension_requests(
         &self,
@@ -456,16 +441,8 @@ impl Item {
     /// The workflow actions the caller may take on this item now (requirements such as
     /// evidence are checked when the action is taken).
     async fn available_actions(&self, ctx: &Context<'_>) -> Vec<String> {
-        let roles = ctx.actor().item_roles(&self.0);
-        let facts = domain::workflow::ItemFacts {
-            state: &self.0.state,
-            long_term: self.0.category.as_deref() == Some(domain::ItemCategory::LongTerm.as_str()),
-            evidence_count: 0,
-            has_measures: self.0.measures.is_some(),
-        };
         ctx.services()
-            .workflow
-            .available_actions(&facts, &roles)
+            .available_actions(ctx.actor(), &self.0)
             .into_iter()
             .map(str::to_owned)
             .collect()

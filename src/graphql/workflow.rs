@@ -70,6 +70,32 @@ impl From<EvidenceRow> for Evidence {
     }
 }
 
+/// A comment on an item (批示 by its leader or a supervising office, 留言 by others).
+#[derive(SimpleObject)]
+pub struct Comment {
+    /// Its place in the item's audit trail (`history`).
+    pub seq: i32,
+    /// instruction (批示) or reply (留言).
+    pub kind: String,
+    pub text: String,
+    pub author_person_id: Option<ID>,
+    pub author_account_id: Option<ID>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<crate::service::comments::Comment> for Comment {
+    fn from(c: crate::service::comments::Comment) -> Self {
+        Self {
+            seq: c.seq,
+            kind: c.kind.as_str().to_owned(),
+            text: c.text,
+            author_person_id: c.author_person_id.map(id),
+            author_account_id: c.author_account_id.map(id),
+            at: c.at,
+        }
+    }
+}
+
 /// One entry of an item's audit trail, hash-chained to the one before.
 #[derive(SimpleObject)]
 pub struct ItemEvent {
@@ -486,6 +512,17 @@ impl WorkflowMutation {
                 .transition_item(ctx.actor(), item_id, &action, input, expected_version)
                 .await?,
         ))
+    }
+
+    /// Comments on an item the caller may see (批示 from its leader or a supervising office,
+    /// 留言 from others). Recorded in the audit trail; the item's state and version stay.
+    async fn add_comment(&self, ctx: &Context<'_>, item_id: ID, text: String) -> Result<Comment> {
+        let item_id = parse_id("itemId", &item_id)?;
+        Ok(ctx
+            .services()
+            .add_comment(ctx.actor(), item_id, &text)
+            .await?
+            .into())
     }
 
     /// Reports progress (进展情况).

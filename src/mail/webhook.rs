@@ -256,7 +256,10 @@ mod tests {
 
     #[test]
     fn chat_text_fits_a_robot_and_drops_the_email_footer() {
-        let long = format!("【整改提醒】{}\n\n此邮件由整改跟踪系统自动发送，请勿直接回复。\n", "整改".repeat(600));
+        let long = format!(
+            "【整改提醒】{}\n\n此邮件由整改跟踪系统自动发送，请勿直接回复。\n",
+            "整改".repeat(600)
+        );
         let text = chat_text(&long);
         assert!(text.len() <= MAX_CHAT_BYTES, "{}", text.len());
         assert!(text.ends_with('…'));

@@ -29,7 +29,7 @@ fn check_new_password(password: &str) -> Result<(), ServiceError> {
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
         return Err(ServiceError::invalid(
             "newPassword",
-            format!("密码须为 {MIN_PASSWORD_CHARS} 至 {MAX_PASSWORD_CHARS} 个字符"),
+            format!("密码至少需要 {MIN_PASSWORD_CHARS} 个字符，最多 {MAX_PASSWORD_CHARS} 个字符"),
         ));
     }
     Ok(())

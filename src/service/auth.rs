@@ -224,8 +224,8 @@ impl Services {
     /// The account whose email and password these are, throttled per account and per
     /// client address: after a few failures, attempts are refused for a doubling delay
     /// (`TOO_MANY_ATTEMPTS`) without looking at the password. Unknown emails take the same
-    /// time and are throttled the same way as known ones. Every way of signing in goes
-    /// through here.
+    /// time and are throttled the same way as known ones. Every sign-in goes through here:
+    /// `login` and the web application's sign-in.
     pub async fn check_password(
         &self,
         email: &str,

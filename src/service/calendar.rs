@@ -161,7 +161,7 @@ impl Services {
                         .workflow
                         .state(&item.state)
                         .map_or(item.state.clone(), |s| s.label.clone()),
-                    url: format!("{public_url}/#item={}", item.id),
+                    url: format!("{public_url}/items/{}", item.id),
                     title: item.title,
                 })
             })

@@ -314,7 +314,7 @@ impl Services {
     }
 
     /// Agencies' time zones.
-    async fn zones_of(
+    pub(crate) async fn zones_of(
         &self,
         agency_ids: impl Iterator<Item = Uuid>,
     ) -> Result<HashMap<Uuid, Tz>, ServiceError> {

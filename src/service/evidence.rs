@@ -38,7 +38,8 @@ pub struct EvidenceFile {
 }
 
 /// The roles that may add evidence: those who do the work and the agency's coordinator.
-const MAY_ADD: &[ItemRole] = &[ItemRole::Lead, ItemRole::Responsible, ItemRole::Coordinator];
+pub(crate) const MAY_ADD: &[ItemRole] =
+    &[ItemRole::Lead, ItemRole::Responsible, ItemRole::Coordinator];
 
 /// The type of a file judged by its first bytes (its name only tells apart the office
 /// formats that share a container). `None`: not on the allowlist. Written by hand because

@@ -117,6 +117,16 @@ impl Services {
             }
             None => filter.agency_ids = actor.scope_agencies(filter.agency_ids)?,
         }
+        if filter
+            .text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > 100)
+        {
+            return Err(ServiceError::invalid(
+                "filter.text",
+                "search with at most 100 characters",
+            ));
+        }
         if let (Some(a), Some(b)) = (filter.due_on_or_after, filter.due_on_or_before)
             && a > b
         {

@@ -644,7 +644,7 @@ impl Services {
             ("days_line", days_line),
             ("state_label", state_label),
             ("level_label", reminders::level_label(level).to_owned()),
-            ("item_url", format!("{}/#item={}", ctx.public_url, item.id)),
+            ("item_url", format!("{}/items/{}", ctx.public_url, item.id)),
         ];
         ctx.templates.reminder.render(&values)
     }

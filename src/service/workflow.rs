@@ -594,6 +594,11 @@ impl Services {
                 at: Utc::now(),
             })
             .await?;
+            if matches!(action, "reject" | "urge") {
+                let text = comment.as_deref().unwrap_or_default();
+                self.notify_item_people(tx, &item, actor, action, text)
+                    .await?;
+            }
             let item = tx
                 .item(item.id)
                 .await?

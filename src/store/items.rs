@@ -109,6 +109,8 @@ pub struct ItemFilter {
     pub overdue_on: Option<Vec<(String, NaiveDate)>>,
     /// Only items at this escalation level (see `domain::reminders::escalation_level`).
     pub escalation: Option<EscalationFilter>,
+    /// Only items whose title or ledger number contains this text.
+    pub text: Option<String>,
 }
 
 /// The escalation level as date ranges, per time zone in use.
@@ -228,6 +230,13 @@ impl ItemFilter {
         }
         if let Some(escalation) = &self.escalation {
             c = c.add(escalation.condition());
+        }
+        if let Some(text) = self.text.as_deref().filter(|t| !t.is_empty()) {
+            c = c.add(
+                Condition::any()
+                    .add(item::Column::Title.contains(text))
+                    .add(item::Column::Code.contains(text)),
+            );
         }
         if let Some(zones) = &self.overdue_on {
             c = c.add(item::Column::State.is_not_in(FINAL_STATES.iter().copied()));

@@ -16,6 +16,7 @@ pub mod entity;
 pub mod error;
 pub mod items;
 pub mod ledger;
+pub mod notifications;
 pub mod notify;
 pub mod page;
 pub mod persons;
@@ -24,9 +25,11 @@ pub mod reminders;
 pub mod report_section;
 pub mod reports;
 pub mod seed;
+pub mod sessions;
 pub mod tallies;
 pub mod tx;
 pub mod webhooks;
+pub mod workbench;
 pub mod workflow;
 
 use std::{

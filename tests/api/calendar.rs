@@ -340,7 +340,7 @@ store_test!(
             prop(event, "SUMMARY"),
             "【整改时限】关于“执法\\,案卷\\;评查”的问题\\n加强行政执法队伍建设，开展执法人员专业培训和案卷评查，提升执法案卷质量"
         );
-        let url = format!("{}/#item={id}", app.settings.public_url);
+        let url = format!("{}/items/{id}", app.settings.public_url);
         assert_eq!(prop(event, "URL"), url);
         let description = prop(event, "DESCRIPTION");
         let problem = shortcoming["text"].as_str().unwrap();

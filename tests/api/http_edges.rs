@@ -26,7 +26,14 @@ async fn readiness_fails_when_the_database_is_gone() {
 #[tokio::test]
 async fn the_ide_is_served_with_all_its_assets_from_rectify_itself() {
     let app = spawn_app(Backend::Sqlite).await;
-    let page = app.client.get(app.url("/")).send().await.unwrap();
+    // A browser opening /graphql gets the IDE; `/` is the web application.
+    let page = app
+        .client
+        .get(app.url("/graphql"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     let start = app.client.get(app.url("/ide/ide.js")).send().await.unwrap();

@@ -109,7 +109,7 @@ store_test!(
             "已交办",
             "蓝色提示",
             "还有7天",
-            &format!("https://rectify.example.gov.cn/#item={id}"),
+            &format!("https://rectify.example.gov.cn/items/{id}"),
         ] {
             assert!(body.contains(expected), "missing {expected:?} in {body}");
         }

@@ -2,6 +2,7 @@
 //! the domain parses them.
 
 pub mod account;
+pub mod account_preference;
 pub mod agency;
 pub mod agency_webhook;
 pub mod api_token;
@@ -14,6 +15,7 @@ pub mod item;
 pub mod item_event;
 pub mod item_supporting_unit;
 pub mod job_run;
+pub mod notification;
 pub mod person;
 pub mod post;
 pub mod post_tenure;
@@ -22,3 +24,4 @@ pub mod reminder;
 pub mod report;
 pub mod shortcoming;
 pub mod shortcoming_commitment_link;
+pub mod web_session;
