@@ -9,6 +9,7 @@
 //! assert_eq!(report.shortcomings.len(), 2);
 //! ```
 
+mod document;
 mod enumerate;
 mod input;
 mod layout;
@@ -22,6 +23,9 @@ mod terms;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+#[cfg(any(test, feature = "samples"))]
+pub use document::samples;
+pub use document::{FileError, FileKind, MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, sniff};
 pub use input::{InputError, MAX_REPORT_BYTES, ReportText};
 pub use links::{LINK_FLOOR, Link};
 pub use meta::{Period, ReportKind};
