@@ -10,6 +10,7 @@ mod m20261124_000001_reminder_channels;
 mod m20261125_000001_dashboard_indexes;
 mod m20261126_000001_reminder_render_at_send;
 mod m20261201_000001_item_tallies;
+mod m20261202_000001_report_source_file;
 
 pub use m20261201_000001_item_tallies::TALLY_LOCK;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_dashboard_indexes::Migration),
             Box::new(m20261126_000001_reminder_render_at_send::Migration),
             Box::new(m20261201_000001_item_tallies::Migration),
+            Box::new(m20261202_000001_report_source_file::Migration),
         ]
     }
 }

@@ -24,11 +24,21 @@ use crate::{
 /// the shortcoming as accounted for. Lower than recurrence: measures are worded unlike problems.
 pub const COVERAGE_THRESHOLD: f64 = 0.12;
 
+/// A report file as it arrived (Word, PDF, web page, text in UTF-8/UTF-16/GBK).
+#[derive(Clone, Debug, Default)]
+pub struct ReportFile {
+    /// The file's name, when known: its extension only breaks ties in sniffing the kind.
+    pub name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
 /// What to import.
 #[derive(Clone, Debug, Default)]
 pub struct ImportReport {
-    /// The report as published (pasted, or saved from its web page).
+    /// The report as published (pasted, or saved from its web page). Empty when `file` is given.
     pub text: String,
+    /// The report as a file; exactly one of `text` and `file` is given.
+    pub file: Option<ReportFile>,
     /// The agency, when known; otherwise the one the report names (created if new).
     pub agency_id: Option<Uuid>,
     /// The agency's full name, when the report does not name it.
@@ -129,6 +139,45 @@ fn input_error(e: InputError) -> ServiceError {
     }
 }
 
+/// A file that could not be read: its code (`UNSUPPORTED_TYPE`, `NOT_TEXT`, `MALFORMED`,
+/// or `PAYLOAD_TOO_LARGE`) and a message in Chinese.
+fn file_error(e: InputError) -> ServiceError {
+    let message = e.message_zh();
+    match e.code() {
+        "TOO_LARGE" => ServiceError::TooLarge(message),
+        "EMPTY" => ServiceError::invalid("file", message),
+        code => ServiceError::Rule { code, message },
+    }
+}
+
+/// The report's text and, when it came as a file, the file's SHA-256 and name.
+struct ReadReport {
+    text: ReportText,
+    file_sha256: Option<String>,
+    file_name: Option<String>,
+}
+
+/// Reads a report file off the async runtime (a PDF or Word file takes milliseconds of CPU).
+async fn read_file(file: ReportFile) -> Result<ReadReport, ServiceError> {
+    let ReportFile { name, bytes } = file;
+    // Stored beside the report: a name as the client sent it, at most 255 characters.
+    let name = name.map(|n| n.chars().take(255).collect::<String>());
+    tokio::task::spawn_blocking(move || {
+        let file_sha256 = Some(hex::encode(Sha256::digest(&bytes)));
+        let text = ReportText::from_file(&bytes, name.as_deref()).map_err(file_error)?;
+        Ok(ReadReport {
+            text,
+            file_sha256,
+            file_name: name,
+        })
+    })
+    .await
+    .map_err(|_| ServiceError::Rule {
+        code: "MALFORMED",
+        message: "文件解析失败（the file could not be read)".to_owned(),
+    })?
+}
+
 /// The title of an item: the shortcoming's first sentence, at most 60 characters.
 fn item_title(text: &str) -> String {
     let first = text
@@ -170,11 +219,24 @@ impl Services {
     pub async fn import_report(
         &self,
         actor: &Actor,
-        input: ImportReport,
+        mut input: ImportReport,
     ) -> Result<ImportOutcome, ServiceError> {
         actor.require(Operation::ImportReports)?;
-        let text = ReportText::from_str_checked(&input.text).map_err(input_error)?;
-        let extraction = rectify_extract::extract(&text);
+        let read = match input.file.take() {
+            Some(_) if !input.text.trim().is_empty() => {
+                return Err(ServiceError::invalid(
+                    "file",
+                    "文本和文件只能提供一个（give either the text or a file, not both)",
+                ));
+            }
+            Some(file) => read_file(file).await?,
+            None => ReadReport {
+                text: ReportText::from_str_checked(&input.text).map_err(input_error)?,
+                file_sha256: None,
+                file_name: None,
+            },
+        };
+        let extraction = rectify_extract::extract(&read.text);
         if extraction
             .warnings
             .iter()
@@ -205,7 +267,7 @@ impl Services {
         }
         let tx = self.store.begin().await?;
         let result = self
-            .import_in(&tx, actor, &input, text.as_str(), &extraction, year)
+            .import_in(&tx, actor, &input, &read, &extraction, year)
             .await;
         match result {
             Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
@@ -284,10 +346,11 @@ impl Services {
         tx: &Tx,
         actor: &Actor,
         input: &ImportReport,
-        text: &str,
+        read: &ReadReport,
         extraction: &Extraction,
         year: i32,
     ) -> Result<ImportOutcome, ServiceError> {
+        let text = read.text.as_str();
         let (agency, agency_created) = self.resolve_agency(tx, actor, input, extraction).await?;
         let period = period_of(extraction);
         let kind = kind_of(extraction);
@@ -302,6 +365,8 @@ impl Services {
             source_url: input.source_url.clone(),
             raw_text: text.to_owned(),
             sha256: sha256.clone(),
+            source_file_sha256: read.file_sha256.clone(),
+            source_file_name: read.file_name.clone(),
         };
         let mut warnings: Vec<ImportWarning> = extraction
             .warnings
