@@ -7,12 +7,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = rectify_extract::ReportText::parse(data) {
         let e = rectify_extract::extract(&text);
         let len = text.as_str().len();
-        for item in e
-            .shortcomings
-            .iter()
-            .chain(&e.commitments)
-            .chain(&e.previous_rectification)
-        {
+        for item in e.shortcomings.iter().chain(&e.commitments).chain(&e.previous_rectification) {
             assert!(item.span.0 <= item.span.1 && item.span.1 <= len);
             assert!(text.as_str().is_char_boundary(item.span.0));
         }
