@@ -24,12 +24,16 @@ use lopdf::{Document, LoadOptions, Object, ObjectId, content::Content};
 
 use super::{FileError, push_bounded};
 
-/// The largest stream inflated while loading (object and cross-reference streams).
-pub(super) const MAX_STREAM: usize = 4 * 1024 * 1024;
+/// The largest stream inflated while loading (object and cross-reference streams) or
+/// for a font's ToUnicode map. lopdf parses an object stream whole, and a value takes
+/// ~120 bytes in memory against 2 in the file: 1 MB of `0 0 0…` is ~60 MB for a moment.
+/// Real object streams hold 100–200 objects in tens of KB.
+pub(super) const MAX_STREAM: usize = 1024 * 1024;
 /// The most objects kept.
-pub(super) const MAX_OBJECTS: usize = 500_000;
-/// The most values (numbers, names, array and dictionary entries…) kept in all.
-pub(super) const MAX_NODES: usize = 2_000_000;
+pub(super) const MAX_OBJECTS: usize = 200_000;
+/// The most values (numbers, names, array and dictionary entries…) kept in all, ~60 MB.
+/// A 300-page tagged report has about 150,000.
+pub(super) const MAX_NODES: usize = 500_000;
 /// The most pages read.
 pub(super) const MAX_PAGES: usize = 2_000;
 /// The most content inflated for one page.
