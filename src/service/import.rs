@@ -157,8 +157,17 @@ struct ReadReport {
     file_name: Option<String>,
 }
 
+/// How many report files are decoded at once: each may take up to ~200 MB for a moment
+/// (see `rectify_extract::ReportText::from_file`), so a burst of uploads waits its turn.
+const DECODING_AT_ONCE: usize = 2;
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODING_AT_ONCE);
+
 /// Reads a report file off the async runtime (a PDF or Word file takes milliseconds of CPU).
 async fn read_file(file: ReportFile) -> Result<ReadReport, ServiceError> {
+    let _turn = DECODING
+        .acquire()
+        .await
+        .map_err(|_| ServiceError::Unavailable)?;
     let ReportFile { name, bytes } = file;
     // Stored beside the report: a name as the client sent it, at most 255 characters.
     let name = name.map(|n| n.chars().take(255).collect::<String>());

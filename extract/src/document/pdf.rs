@@ -140,6 +140,15 @@ pub(super) fn text(bytes: &[u8]) -> Result<String, FileError> {
         }
         e => FileError::malformed(format!("PDF：{e}")),
     })?;
+    // lopdf loads an encrypted file (one with an empty user password: print or copy
+    // restrictions only, common for published reports) without calling the filter, so
+    // its objects are counted here, after loading.
+    if doc.objects.len() > MAX_OBJECTS {
+        return Err(FileError::OverLimit {
+            what: "PDF 对象数",
+            limit: MAX_OBJECTS,
+        });
+    }
     if doc.is_encrypted() {
         return Err(FileError::Unsupported(
             "加密的 PDF（需要密码），请先解除加密后再导入".to_owned(),
