@@ -58,7 +58,8 @@ enum Command {
     Demo,
     /// Extract shortcomings, commitments, links and metadata from a report file (nothing is stored).
     Extract {
-        /// The report: text as published (UTF-8; HTML accepted).
+        /// The report: Word (.docx), PDF with a text layer, a saved web page, or text in
+        /// UTF-8, UTF-16 or GBK/GB18030.
         file: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -66,7 +67,8 @@ enum Command {
     },
     /// Import a report file: store it and open one item per shortcoming.
     Import {
-        /// The report: text as published (UTF-8; HTML accepted).
+        /// The report: Word (.docx), PDF with a text layer, a saved web page, or text in
+        /// UTF-8, UTF-16 or GBK/GB18030.
         file: PathBuf,
         /// The agency's full name (or id) when the report does not name it.
         #[arg(long)]
@@ -306,7 +308,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Extract { file, format } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let text = rectify_extract::ReportText::parse(&bytes)?;
+            let name = file.file_name().and_then(|n| n.to_str());
+            let text = rectify_extract::ReportText::from_file(&bytes, name).map_err(|e| {
+                anyhow::anyhow!("{}: {} [{}]", file.display(), e.message_zh(), e.code())
+            })?;
             let e = rectify_extract::extract(&text);
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&e.to_json())?),
@@ -320,8 +325,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             dry_run,
             replace,
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {} as UTF-8 text", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report_file = rectify::service::import::ReportFile {
+                name: file.file_name().and_then(|n| n.to_str()).map(str::to_owned),
+                bytes,
+            };
             let store = Store::connect(&settings.database_url, 2).await?;
             store.migrate().await?;
             let services = Services::from_settings(store, &settings)?;
@@ -330,7 +339,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 _ => (None, agency),
             };
             let input = rectify::service::import::ImportReport {
-                text,
+                file: Some(report_file),
                 agency_id,
                 agency_name,
                 year,

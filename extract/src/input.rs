@@ -19,6 +19,10 @@ pub enum InputError {
     /// Larger than [`MAX_REPORT_BYTES`].
     #[error("the report is {size} bytes, more than the {limit} bytes accepted")]
     TooLarge { size: usize, limit: usize },
+    /// A file (Word, PDF, text in another encoding) that could not be read: see
+    /// [`ReportText::from_file`](crate::ReportText::from_file).
+    #[error(transparent)]
+    File(#[from] crate::document::FileError),
 }
 
 /// A report's text, known to be non-empty UTF-8 of a sane size.

@@ -21,6 +21,7 @@
 //! ```
 
 mod cues;
+mod document;
 mod enumerate;
 mod input;
 mod layout;
@@ -37,6 +38,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use cues::{Cues, CuesError, DEFAULT_CUES_TOML, MAX_CUES_BYTES};
+#[cfg(any(test, feature = "samples"))]
+pub use document::samples;
+pub use document::{FileError, FileKind, MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES, sniff};
 pub use input::{InputError, MAX_REPORT_BYTES, ReportText};
 pub use links::{LINK_FLOOR, Link};
 pub use meta::{Period, ReportKind};

@@ -12,6 +12,7 @@ mod m20261126_000001_reminder_render_at_send;
 mod m20261201_000001_item_tallies;
 mod m20261202_000001_items_agency_page_index;
 mod m20261202_000002_web_sessions;
+mod m20261202_000003_report_source_file;
 
 pub use m20261201_000001_item_tallies::TALLY_LOCK;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_item_tallies::Migration),
             Box::new(m20261202_000001_items_agency_page_index::Migration),
             Box::new(m20261202_000002_web_sessions::Migration),
+            Box::new(m20261202_000003_report_source_file::Migration),
         ]
     }
 }

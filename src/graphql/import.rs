@@ -1,14 +1,17 @@
 //! The `importReport` mutation and its result. The result is built from what the import
 //! returned (not re-read), so a dry run shows exactly what would have been created.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Upload};
 
 use super::{
     ContextExt,
     error::parse_id,
     types::{Agency, Commitment, Item, Report, Shortcoming},
 };
-use crate::service::import::{Coverage, ImportOutcome, ImportReport, ImportedShortcoming};
+use crate::service::{
+    ServiceError,
+    import::{Coverage, ImportOutcome, ImportReport, ImportedShortcoming, ReportFile},
+};
 
 /// What an import did.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -22,11 +25,17 @@ pub enum ImportStatus {
     Replaced,
 }
 
-/// A report to import.
+/// A report to import: its `text` or its `file`, exactly one of them.
 #[derive(InputObject)]
 pub struct ImportReportInput {
     /// The report's text as published (pasted, or saved from its web page; HTML is accepted).
-    pub text: String,
+    pub text: Option<String>,
+    /// The report as a file (a multipart upload): Word (.docx, its automatic numbering
+    /// written out), PDF with a text layer, a saved web page, or text in UTF-8, UTF-16 or
+    /// GBK/GB18030. The report keeps the file's SHA-256 and name. A scanned PDF, an old
+    /// .doc or an unknown encoding is refused (UNSUPPORTED_TYPE, NOT_TEXT, MALFORMED,
+    /// PAYLOAD_TOO_LARGE) with a message in Chinese.
+    pub file: Option<Upload>,
     /// The agency, when known. Otherwise the agency the report names is found or created.
     pub agency_id: Option<ID>,
     /// The agency's full name, when the report does not name it.
@@ -239,14 +248,39 @@ impl ImportMutation {
     /// Imports a published report: its shortcomings become `identified` items linked to the
     /// report's commitments. In one transaction; `dryRun` shows what would be created.
     /// Re-importing the same text changes nothing; a different text for the same agency and
-    /// period is refused (CONFLICT) unless `replace` is set.
+    /// period is refused (CONFLICT) unless `replace` is set. The report comes as `text` or as
+    /// an uploaded `file` (Word, PDF, web page, text in UTF-8/UTF-16/GBK), read off the
+    /// async runtime.
     async fn import_report(
         &self,
         ctx: &Context<'_>,
         input: ImportReportInput,
     ) -> Result<ImportResult> {
+        let file = input
+            .file
+            .map(|upload| {
+                let value = upload.value(ctx).map_err(|e| {
+                    ServiceError::invalid(
+                        "file",
+                        format!("上传的文件无法读取（the upload could not be read: {e})"),
+                    )
+                })?;
+                Ok::<_, ServiceError>(ReportFile {
+                    name: Some(value.filename),
+                    bytes: value.content.to_vec(),
+                })
+            })
+            .transpose()?;
+        if file.is_none() && input.text.is_none() {
+            return Err(ServiceError::invalid(
+                "text",
+                "请提供报告文本或文件（give the report's text or its file)",
+            )
+            .into());
+        }
         let input = ImportReport {
-            text: input.text,
+            text: input.text.unwrap_or_default(),
+            file,
             agency_id: input
                 .agency_id
                 .as_ref()

@@ -142,6 +142,10 @@ pub struct Report {
     pub source_url: Option<String>,
     /// SHA-256 of the imported text: proves which text the items came from.
     pub sha256: String,
+    /// SHA-256 of the file the text was read from (Word, PDF, text file); null for pasted text.
+    pub source_file_sha256: Option<String>,
+    /// The name of that file, as uploaded.
+    pub source_file_name: Option<String>,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub row: ReportRow,
@@ -158,6 +162,8 @@ impl From<ReportRow> for Report {
             published_on: row.published_on,
             source_url: row.source_url.clone(),
             sha256: row.sha256.clone(),
+            source_file_sha256: row.source_file_sha256.clone(),
+            source_file_name: row.source_file_name.clone(),
             created_at: row.created_at,
             row,
         }

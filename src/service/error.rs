@@ -25,7 +25,8 @@ pub enum ServiceError {
     StaleVersion { expected: i32, actual: i32 },
     /// A rule of the workflow or of the item's state refused the change; `code` is one of
     /// `INVALID_TRANSITION`, `UNKNOWN_ACTION`, `EVIDENCE_REQUIRED`, `ITEM_CLOSED`,
-    /// `UNSUPPORTED_TYPE`, `AUDIT_BROKEN`.
+    /// `UNSUPPORTED_TYPE`, `AUDIT_BROKEN`; a report file that cannot be read gives
+    /// `UNSUPPORTED_TYPE`, `NOT_TEXT` or `MALFORMED`.
     #[error("{message}")]
     Rule { code: &'static str, message: String },
     /// `PAYLOAD_TOO_LARGE`: the input is larger than accepted.

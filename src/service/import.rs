@@ -24,11 +24,21 @@ use crate::{
 /// the shortcoming as accounted for. Lower than recurrence: measures are worded unlike problems.
 pub const COVERAGE_THRESHOLD: f64 = 0.12;
 
+/// A report file as it arrived (Word, PDF, web page, text in UTF-8/UTF-16/GBK).
+#[derive(Clone, Debug, Default)]
+pub struct ReportFile {
+    /// The file's name, when known: its extension only breaks ties in sniffing the kind.
+    pub name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
 /// What to import.
 #[derive(Clone, Debug, Default)]
 pub struct ImportReport {
-    /// The report as published (pasted, or saved from its web page).
+    /// The report as published (pasted, or saved from its web page). Empty when `file` is given.
     pub text: String,
+    /// The report as a file; exactly one of `text` and `file` is given.
+    pub file: Option<ReportFile>,
     /// The agency, when known; otherwise the one the report names (created if new).
     pub agency_id: Option<Uuid>,
     /// The agency's full name, when the report does not name it.
@@ -129,6 +139,44 @@ fn input_error(e: InputError) -> ServiceError {
     }
 }
 
+/// A file that could not be read: its code (`UNSUPPORTED_TYPE`, `NOT_TEXT`, `MALFORMED`,
+/// or `PAYLOAD_TOO_LARGE`) and a message in Chinese.
+fn file_error(e: InputError) -> ServiceError {
+    let message = e.message_zh();
+    match e.code() {
+        "TOO_LARGE" => ServiceError::TooLarge(message),
+        "EMPTY" => ServiceError::invalid("file", message),
+        code => ServiceError::Rule { code, message },
+    }
+}
+
+/// The report's text and, when it came as a file, the file's SHA-256 and name.
+struct ReadReport {
+    text: ReportText,
+    file_sha256: Option<String>,
+    file_name: Option<String>,
+}
+
+/// How many report files are decoded at once: each may take up to ~200 MB for a moment
+/// (see `rectify_extract::ReportText::from_file`), so a burst of uploads waits its turn.
+const DECODING_AT_ONCE: usize = 2;
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODING_AT_ONCE);
+
+/// Reads a report file off the async runtime (a PDF or Word file takes milliseconds of CPU).
+/// Decodes an uploaded file (run on the CPU pool: it is bounded work, but work).
+fn read_file(file: ReportFile) -> Result<ReadReport, ServiceError> {
+    let ReportFile { name, bytes } = file;
+    // Stored beside the report: a name as the client sent it, at most 255 characters.
+    let name = name.map(|n| n.chars().take(255).collect::<String>());
+    let file_sha256 = Some(hex::encode(Sha256::digest(&bytes)));
+    let text = ReportText::from_file(&bytes, name.as_deref()).map_err(file_error)?;
+    Ok(ReadReport {
+        text,
+        file_sha256,
+        file_name: name,
+    })
+}
+
 /// The title of an item: the shortcoming's first sentence, at most 60 characters.
 fn item_title(text: &str) -> String {
     let first = text
@@ -170,7 +218,7 @@ impl Services {
     pub async fn import_report(
         &self,
         actor: &Actor,
-        input: ImportReport,
+        mut input: ImportReport,
     ) -> Result<ImportOutcome, ServiceError> {
         actor.require(Operation::ImportReports)?;
         text::optional("agencyName", input.agency_name.as_deref(), 200)?;
@@ -184,18 +232,40 @@ impl Services {
                 ));
             }
         }
-        // Reading the text is CPU work proportional to its size: off the async workers, and
-        // no more at once than there are cores.
+        let file = input.file.take();
+        if file.is_some() && !input.text.trim().is_empty() {
+            return Err(ServiceError::invalid(
+                "file",
+                "文本和文件只能提供一个（give either the text or a file, not both)",
+            ));
+        }
+        // Decoding a file and reading the text are CPU work proportional to their size: off
+        // the async workers, and no more at once than there are cores (files: fewer still).
+        let _turn = match &file {
+            Some(_) => Some(
+                DECODING
+                    .acquire()
+                    .await
+                    .map_err(|_| ServiceError::Unavailable)?,
+            ),
+            None => None,
+        };
         let raw = input.text.clone();
-        let (text, extraction) = self
+        let (read, extraction) = self
             .cpu
             .run(move || {
-                let text = ReportText::from_str_checked(&raw)?;
-                let extraction = rectify_extract::extract(&text);
-                Ok::<_, InputError>((text, extraction))
+                let read = match file {
+                    Some(file) => read_file(file)?,
+                    None => ReadReport {
+                        text: ReportText::from_str_checked(&raw).map_err(input_error)?,
+                        file_sha256: None,
+                        file_name: None,
+                    },
+                };
+                let extraction = rectify_extract::extract(&read.text);
+                Ok::<_, ServiceError>((read, extraction))
             })
-            .await?
-            .map_err(input_error)?;
+            .await??;
         if extraction
             .warnings
             .iter()
@@ -226,7 +296,7 @@ impl Services {
         }
         let tx = self.store.begin().await?;
         let result = self
-            .import_in(&tx, actor, &input, text.as_str(), &extraction, year)
+            .import_in(&tx, actor, &input, &read, &extraction, year)
             .await;
         match result {
             Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
@@ -308,10 +378,11 @@ impl Services {
         tx: &Tx,
         actor: &Actor,
         input: &ImportReport,
-        text: &str,
+        read: &ReadReport,
         extraction: &Extraction,
         year: i32,
     ) -> Result<ImportOutcome, ServiceError> {
+        let text = read.text.as_str();
         let (agency, agency_created) = self.resolve_agency(tx, actor, input, extraction).await?;
         let period = period_of(extraction);
         let kind = kind_of(extraction);
@@ -326,6 +397,8 @@ impl Services {
             source_url: input.source_url.clone(),
             raw_text: text.to_owned(),
             sha256: sha256.clone(),
+            source_file_sha256: read.file_sha256.clone(),
+            source_file_name: read.file_name.clone(),
         };
         let mut warnings: Vec<ImportWarning> = extraction
             .warnings

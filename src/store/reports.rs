@@ -24,6 +24,9 @@ pub struct ReportRow {
     pub published_on: Option<NaiveDate>,
     pub source_url: Option<String>,
     pub sha256: String,
+    /// SHA-256 of the file the text was read from, and its name (none for pasted text).
+    pub source_file_sha256: Option<String>,
+    pub source_file_name: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -39,6 +42,8 @@ impl From<report::Model> for ReportRow {
             published_on: m.published_on,
             source_url: m.source_url,
             sha256: m.sha256,
+            source_file_sha256: m.source_file_sha256,
+            source_file_name: m.source_file_name,
             created_at: m.created_at,
         }
     }

@@ -41,6 +41,9 @@ pub struct NewReport {
     pub source_url: Option<String>,
     pub raw_text: String,
     pub sha256: String,
+    /// SHA-256 and name of the file the text was read from.
+    pub source_file_sha256: Option<String>,
+    pub source_file_name: Option<String>,
 }
 
 /// A shortcoming to write.
@@ -198,6 +201,8 @@ impl Tx {
             source_url: Set(new.source_url),
             raw_text: Set(new.raw_text),
             sha256: Set(new.sha256),
+            source_file_sha256: Set(new.source_file_sha256),
+            source_file_name: Set(new.source_file_name),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -211,6 +216,14 @@ impl Tx {
         report::Entity::update_many()
             .col_expr(report::Column::RawText, Expr::value(new.raw_text.clone()))
             .col_expr(report::Column::Sha256, Expr::value(new.sha256.clone()))
+            .col_expr(
+                report::Column::SourceFileSha256,
+                Expr::value(new.source_file_sha256.clone()),
+            )
+            .col_expr(
+                report::Column::SourceFileName,
+                Expr::value(new.source_file_name.clone()),
+            )
             .col_expr(report::Column::Title, Expr::value(new.title.clone()))
             .col_expr(report::Column::PublishedOn, Expr::value(new.published_on))
             .col_expr(report::Column::UpdatedAt, Expr::value(Utc::now()))

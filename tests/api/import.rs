@@ -368,3 +368,161 @@ store_test!(
         assert_eq!(audit["auditVerify"]["ok"], true);
     }
 );
+
+/// Uploads `bytes` as `file_name` to `importReport` (multipart), with `input`'s other fields.
+async fn upload(app: &TestApp, bytes: Vec<u8>, file_name: &str, mut input: Value) -> Value {
+    input["file"] = Value::Null;
+    let operations = json!({ "query": IMPORT, "variables": { "input": input } });
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", json!({ "0": ["variables.input.file"] }).to_string())
+        .part(
+            "0",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+        );
+    app.client
+        .post(app.url("/graphql"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+store_test!(
+    a_word_file_with_automatic_numbering_imports_its_items_and_keeps_the_file_hash,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let docx = rectify_extract::samples::numbered_report_docx();
+        let response = upload(&app, docx.clone(), "2024年法治政府建设报告.docx", json!({})).await;
+        let r = &response["data"]["importReport"];
+        assert_eq!(r["status"], "CREATED", "{response:#}");
+        assert_eq!(r["agency"]["name"], "某某县司法局");
+        assert_eq!(r["report"]["year"], 2024);
+        // Word numbered these items （一）（二）（三）; the numbers are not in their text.
+        let texts: Vec<&str> = r["shortcomings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["shortcoming"]["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(texts[0].starts_with("普法宣传形式较为单一"), "{texts:?}");
+        assert_eq!(r["commitments"].as_array().unwrap().len(), 3);
+
+        let report_id = r["report"]["id"].as_str().unwrap();
+        let data = app
+            .ok(
+                "query($id: ID!) { report(id: $id) { sha256 sourceFileSha256 sourceFileName } }",
+                json!({ "id": report_id }),
+            )
+            .await;
+        let report = &data["report"];
+        assert_eq!(report["sourceFileSha256"], sha256_hex(&docx));
+        assert_ne!(
+            report["sha256"], report["sourceFileSha256"],
+            "the text's hash differs"
+        );
+        assert_eq!(report["sourceFileName"], "2024年法治政府建设报告.docx");
+
+        // The same file again is the same text: nothing changes.
+        let again = upload(&app, docx, "copy.docx", json!({})).await;
+        assert_eq!(again["data"]["importReport"]["status"], "ALREADY_IMPORTED");
+    }
+);
+
+store_test!(
+    a_gbk_text_file_imports_like_the_same_text_pasted,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(REPORT_2024);
+        assert!(!unmappable);
+        let gbk = gbk.into_owned();
+        let response = upload(&app, gbk.clone(), "report.txt", json!({ "dryRun": true })).await;
+        let from_file = &response["data"]["importReport"];
+        assert_eq!(from_file["status"], "CREATED", "{response:#}");
+        let pasted = import(&app, json!({ "text": REPORT_2024, "dryRun": true })).await;
+        assert_eq!(from_file["report"]["sha256"], pasted["report"]["sha256"]);
+        let texts = |r: &Value| -> Vec<String> {
+            r["shortcomings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["shortcoming"]["text"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(texts(from_file), texts(&pasted));
+        assert_eq!(texts(from_file).len(), 2);
+
+        let response = upload(&app, gbk.clone(), "report.txt", json!({})).await;
+        let id = response["data"]["importReport"]["report"]["id"]
+            .as_str()
+            .unwrap();
+        let data = app
+            .ok(
+                "query($id: ID!) { report(id: $id) { sourceFileSha256 sourceFileName } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(data["report"]["sourceFileSha256"], sha256_hex(&gbk));
+        assert_eq!(data["report"]["sourceFileName"], "report.txt");
+    }
+);
+
+store_test!(
+    files_that_cannot_be_read_get_a_code_and_a_chinese_message,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("令和6年度の課題：研修が不足している。");
+        let cases = [
+            (
+                rectify_extract::samples::scanned_pdf(),
+                "scan.pdf",
+                "UNSUPPORTED_TYPE",
+                "OCR",
+            ),
+            (sjis.into_owned(), "report.txt", "NOT_TEXT", "编码"),
+            (b"%PDF-1.7\n garbage".to_vec(), "x.pdf", "MALFORMED", "损坏"),
+            (
+                rectify_extract::samples::bomb_docx(30 * 1024 * 1024),
+                "bomb.docx",
+                "PAYLOAD_TOO_LARGE",
+                "上限",
+            ),
+        ];
+        for (bytes, name, code, words) in cases {
+            let response = upload(&app, bytes, name, json!({})).await;
+            let error = &response["errors"][0];
+            assert_eq!(error["extensions"]["code"], code, "{name}: {response:#}");
+            assert!(
+                error["message"].as_str().unwrap().contains(words),
+                "{name}: {response:#}"
+            );
+        }
+        // Text and a file together, or neither, is refused.
+        let both = upload(
+            &app,
+            REPORT_2024.as_bytes().to_vec(),
+            "a.txt",
+            json!({ "text": REPORT_2024 }),
+        )
+        .await;
+        assert_eq!(
+            both["errors"][0]["extensions"]["code"], "VALIDATION",
+            "{both:#}"
+        );
+        let neither = app.graphql(IMPORT, json!({ "input": {} })).await;
+        assert_eq!(
+            neither["errors"][0]["extensions"]["code"], "VALIDATION",
+            "{neither:#}"
+        );
+        assert_eq!(count(&app, "reports").await, 0);
+    }
+);

@@ -18,6 +18,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub raw_text: String,
     pub sha256: String,
+    /// SHA-256 of the file the text was read from (none for pasted text).
+    pub source_file_sha256: Option<String>,
+    pub source_file_name: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
