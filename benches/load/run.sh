@@ -35,19 +35,23 @@ if [ "$have" -lt "$items" ]; then
   "$bin" seed --agencies 100 --items $((items - have)) >/dev/null
 fi
 city=$(sql "select id from agencies where parent_id is null order by name limit 1")
-unit=$(sql "select agency_id from persons order by id limit 1")
-who=$(sql "select id from persons order by id limit 1")
+# A person with no account yet (a person has one account per role).
+free="from persons p where not exists (select 1 from accounts a where a.person_id = p.id) order by p.id limit 1"
+unit=$(sql "select p.agency_id $free")
+who=$(sql "select p.id $free")
 stamp=$(date +%s%N)
 supervisor=$("$bin" admin create-account --email "load-s-$stamp@bench.local" --role supervisor --agency "$city" | tail -n 1)
 coordinator=$("$bin" admin create-account --email "load-c-$stamp@bench.local" --role coordinator --agency "$unit" | tail -n 1)
 person=$("$bin" admin create-account --email "load-p-$stamp@bench.local" --role person --agency "$unit" --person "$who" | tail -n 1)
 
-# A 1 MB report: 20 KB of a real one, repeated.
-report=$(python3 -c 'import sys; t=open(sys.argv[1]).read(); print((t * (1_000_000 // len(t.encode()) + 1))[:330_000])' ../shared/corpus/d11_pingtanxian_2019_zfgzbg.txt 2>/dev/null || python3 -c 'print("存在的问题：一是学习不够。" * 30000)')
 bodies="$work/bodies.tsv"
-python3 - "$bodies" "$supervisor" "$coordinator" "$person" "$city" "$report" <<'PY'
-import json, sys
-path, sup, coord, person, city, report = sys.argv[1:]
+python3 - "$bodies" "$supervisor" "$coordinator" "$person" "$city" <<'PY'
+import json, os, sys
+path, sup, coord, person, city = sys.argv[1:]
+# A 1 MB report: a real one (or a made-up paragraph) repeated.
+source = "../shared/corpus/d11_pingtanxian_2019_zfgzbg.txt"
+text = open(source).read() if os.path.exists(source) else "存在的问题：一是学习不够。"
+report = (text * (1_000_000 // len(text.encode()) + 1))[:330_000]
 counts = " ".join(f"c{i}: items(first: 1, filter: {{escalationLevel: 2}}) {{ totalCount }}" for i in range(19))
 ops = [
   (person, {"query": "{ " + counts + " }"}),
