@@ -631,6 +631,25 @@ impl Services {
                     .as_ref()
                     .expect("assign carries an assignment");
                 self.check_assignment_reach(tx, actor, item, a).await?;
+                // A new due date is never in the past: an overdue item is moved by an
+                // extension (延期申请), which leaves a record of why.
+                if item.due_on != Some(a.due_on) {
+                    let zone = tx
+                        .agency(item.agency_id)
+                        .await?
+                        .map(|agency| agency.time_zone)
+                        .unwrap_or_default();
+                    let today = self.today_in(&zone);
+                    if a.due_on < today {
+                        return Err(ServiceError::invalid(
+                            "dueOn",
+                            format!(
+                                "完成时限 {} 早于今天（{today}），不能交办；已到期的事项请通过延期申请调整",
+                                a.due_on
+                            ),
+                        ));
+                    }
+                }
                 update.lead_person_id = Some(a.lead_person_id);
                 update.lead_post_id = Some(a.lead_post_id);
                 update.responsible_person_id = Some(if a.keep_responsible {

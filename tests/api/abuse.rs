@@ -449,3 +449,77 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    a_due_date_in_the_past_is_refused_at_assignment,
+    |backend| async move {
+        use crate::workflow::{ASSIGN, cast, new_item, version};
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let id = new_item(&app, &c.dept, "时限").await;
+        let yesterday = (today_here() - chrono::Duration::days(1)).to_string();
+        let assign = |due: String| {
+            let (app, c, id) = (&app, &c, id.clone());
+            async move {
+                let v = version(app, &id).await;
+                app.graphql_as(
+                    Some(&c.coordinator),
+                    ASSIGN,
+                    json!({ "id": id, "v": v, "input": { "leadPersonId": c.leader,
+                        "dueOn": due, "category": "TIME_BOUND" } }),
+                )
+                .await
+            }
+        };
+        let refused = assign(yesterday.clone()).await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "VALIDATION",
+            "{refused:#}"
+        );
+        assert_eq!(refused["errors"][0]["extensions"]["field"], "dueOn");
+        assert!(
+            refused["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("延期申请")
+        );
+        // Today is fine; an item already overdue may be reassigned keeping its date.
+        let today = today_here().to_string();
+        assert!(assign(today).await.get("errors").is_none());
+        backdate(&app, &id, &yesterday).await;
+        let kept = assign(yesterday).await;
+        assert!(kept.get("errors").is_none(), "{kept:#}");
+    }
+);
+
+store_test!(
+    a_request_that_times_out_writes_nothing_afterwards,
+    |backend| async move {
+        // An import too big to finish in 50 ms: the 408 comes first, and the import's future
+        // is dropped with the request, so nothing is written after the answer.
+        let app = spawn_app_with(backend, |s| {
+            s.limits.request_timeout = std::time::Duration::from_millis(50);
+        })
+        .await;
+        let paragraph = crate::access::REPORT;
+        let text = paragraph.repeat(1_500_000 / paragraph.len());
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({
+                "query": "mutation($t: String!) { importReport(input: { text: $t, agencyName: \"某市司法局\", year: 2025 }) { status } }",
+                "variables": { "t": text }
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 408);
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let stored = app
+            .store
+            .count_reports(&rectify::store::reports::ReportFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(stored, 0, "the import did not go on after its 408");
+    }
+);

@@ -35,14 +35,18 @@ fn day(today: NaiveDate, offset: i64) -> String {
 /// Assigns `id` to the cast's leader, due on `due`.
 async fn assign_due(app: &TestApp, c: &crate::workflow::Cast, id: &str, due: &str) {
     let v = version(app, id).await;
+    let (given, past) = assignable(due);
     app.ok_as(
         &c.coordinator,
         ASSIGN,
         json!({ "id": id, "v": v, "input": {
             "leadPersonId": c.leader, "responsiblePersonId": c.responsible,
-            "leadUnitId": c.dept, "dueOn": due, "category": "TIME_BOUND" } }),
+            "leadUnitId": c.dept, "dueOn": given, "category": "TIME_BOUND" } }),
     )
     .await;
+    if past {
+        backdate(app, id, due).await;
+    }
 }
 
 /// Accepts, evidences and submits `id` as its owners.

@@ -300,3 +300,41 @@ impl TestApp {
         data["createAgency"]["id"].as_str().unwrap().to_owned()
     }
 }
+
+/// Today where the test agencies are.
+pub fn today_here() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+}
+
+/// The due date to assign for `due`: itself when it is not in the past, else a year ahead
+/// (assignment refuses past dates), with whether the item must then be back-dated.
+pub fn assignable(due: &str) -> (String, bool) {
+    let day: chrono::NaiveDate = due.parse().expect("a date");
+    if day < today_here() {
+        (
+            (today_here() + chrono::Duration::days(365)).to_string(),
+            true,
+        )
+    } else {
+        (due.to_owned(), false)
+    }
+}
+
+/// Moves an item's due date to `due` in the database, as the passing of time would have
+/// (assignment refuses past dates, so an overdue item is made this way in tests).
+pub async fn backdate(app: &TestApp, item: &str, due: &str) {
+    let id = uuid::Uuid::parse_str(item).unwrap();
+    let key = if app.settings.database_url.starts_with("postgres") {
+        format!("'{id}'")
+    } else {
+        format!("X'{}'", id.simple())
+    };
+    app.store
+        .execute_unprepared(&format!(
+            "UPDATE items SET due_on = '{due}' WHERE id = {key}"
+        ))
+        .await
+        .expect("back-date an item");
+}

@@ -44,13 +44,17 @@ fn today() -> NaiveDate {
 
 async fn assign_due(app: &TestApp, c: &crate::workflow::Cast, id: &str, due: NaiveDate) {
     let v = version(app, id).await;
+    let (given, past) = assignable(&due.to_string());
     app.ok_as(
         &c.coordinator,
         ASSIGN,
         json!({ "id": id, "v": v, "input": { "leadPersonId": c.leader, "responsiblePersonId": c.responsible,
-                "dueOn": due.to_string(), "category": "TIME_BOUND" } }),
+                "dueOn": given, "category": "TIME_BOUND" } }),
     )
     .await;
+    if past {
+        backdate(app, id, &due.to_string()).await;
+    }
 }
 
 /// Sends until nothing is due, waiting out short retry delays.

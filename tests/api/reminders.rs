@@ -33,13 +33,17 @@ fn today() -> chrono::NaiveDate {
 
 async fn assign_due(app: &TestApp, c: &crate::workflow::Cast, id: &str, due: chrono::NaiveDate) {
     let v = version(app, id).await;
+    let (given, past) = assignable(&due.to_string());
     app.ok_as(
         &c.coordinator,
         ASSIGN,
         json!({ "id": id, "v": v, "input": { "leadPersonId": c.leader, "responsiblePersonId": c.responsible,
-                "dueOn": due.to_string(), "category": "TIME_BOUND" } }),
+                "dueOn": given, "category": "TIME_BOUND" } }),
     )
     .await;
+    if past {
+        backdate(app, id, &due.to_string()).await;
+    }
 }
 
 store_test!(

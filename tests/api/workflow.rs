@@ -107,14 +107,18 @@ pub async fn version(app: &TestApp, id: &str) -> i64 {
 /// Assigns `id` to the cast's leader and responsible person, due on `due`.
 pub async fn assign(app: &TestApp, c: &Cast, id: &str, due: &str) {
     let v = version(app, id).await;
+    let (given, past) = assignable(due);
     app.ok_as(
         &c.coordinator,
         ASSIGN,
         json!({ "id": id, "v": v, "input": {
             "leadPersonId": c.leader, "responsiblePersonId": c.responsible,
-            "leadUnitId": c.dept, "dueOn": due, "category": "TIME_BOUND" } }),
+            "leadUnitId": c.dept, "dueOn": given, "category": "TIME_BOUND" } }),
     )
     .await;
+    if past {
+        backdate(app, id, due).await;
+    }
 }
 
 /// Takes `action` as `token` with the item's current version; returns the error code or "OK".
@@ -758,7 +762,11 @@ store_test!(
         for agency in [&east, &west] {
             let id = new_item(&app, agency, "到期").await;
             let v = version(&app, &id).await;
-            app.ok(ASSIGN, json!({ "id": id, "v": v, "input": { "leadPersonId": lead, "dueOn": due, "category": "TIME_BOUND" } })).await;
+            // Assigned ahead, then moved to the date (yesterday in Kiritimati: assignment
+            // itself would refuse it there).
+            let ahead = (today_here() + chrono::Duration::days(30)).to_string();
+            app.ok(ASSIGN, json!({ "id": id, "v": v, "input": { "leadPersonId": lead, "dueOn": ahead, "category": "TIME_BOUND" } })).await;
+            backdate(&app, &id, &due).await;
             ids.push(id);
         }
         assert_eq!(
