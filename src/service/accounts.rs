@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{
     Actor, ServiceError, Services,
     actor::out_of_reach,
-    auth::{hash_password, password_matches},
+    auth::{credentials_live, hash_password, password_matches},
 };
 use crate::{
     domain::{
@@ -49,7 +49,11 @@ impl Services {
 
     /// An account the caller may manage: within reach, and of a role the caller could have
     /// created (a supervisor never manages an admin).
-    async fn managed_account(&self, actor: &Actor, id: Uuid) -> Result<AccountRow, ServiceError> {
+    pub(super) async fn managed_account(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<AccountRow, ServiceError> {
         actor.require(Operation::ManageAccounts)?;
         let account = self
             .store
@@ -152,15 +156,6 @@ impl Services {
         Ok(())
     }
 
-    /// Checks that the caller manages `account_id` (for revoking its tokens).
-    pub(super) async fn managed_account_for_tokens(
-        &self,
-        actor: &Actor,
-        account_id: Uuid,
-    ) -> Result<(), ServiceError> {
-        self.managed_account(actor, account_id).await.map(|_| ())
-    }
-
     /// The tokens of an account: one's own, or of an account the caller manages.
     pub async fn account_tokens(
         &self,
@@ -186,18 +181,14 @@ impl Services {
             // The database being away is no reason to cut a subscription.
             Err(_) => return true,
         };
-        if account.disabled_at.is_some() {
-            return false;
-        }
-        match p.token_id {
-            None => true,
-            Some(token) => match self.store.token(token).await {
-                Ok(Some(t)) => {
-                    t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > chrono::Utc::now())
-                }
-                Ok(None) => false,
-                Err(_) => true,
+        let token = match p.token_id {
+            None => None,
+            Some(id) => match self.store.token(id).await {
+                Ok(Some(t)) => Some(t),
+                Ok(None) => return false,
+                Err(_) => return true,
             },
-        }
+        };
+        credentials_live(token.as_ref(), &account, chrono::Utc::now())
     }
 }

@@ -88,6 +88,17 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password, never valid").unwrap_or_default())
 }
 
+/// Whether credentials still admit their holder at `now`: the token (when there is one)
+/// neither revoked nor expired, the account not disabled.
+pub(super) fn credentials_live(
+    token: Option<&TokenRow>,
+    account: &AccountRow,
+    now: DateTime<Utc>,
+) -> bool {
+    account.disabled_at.is_none()
+        && token.is_none_or(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
+}
+
 fn wrong_credentials() -> ServiceError {
     ServiceError::Unauthenticated
 }
@@ -273,7 +284,7 @@ impl Services {
             .ok_or_else(|| ServiceError::not_found("token", token_id))?;
         if token.account_id != principal.account_id {
             // Another account's token: only an office that manages that account.
-            self.managed_account_for_tokens(actor, token.account_id)
+            self.managed_account(actor, token.account_id)
                 .await
                 .map_err(|_| {
                     ServiceError::Forbidden("you may revoke only your own tokens".into())
@@ -312,11 +323,7 @@ impl Services {
         let Some((token, account)) = self.store.token_by_hash(&digest).await? else {
             return Err(ServiceError::Unauthenticated);
         };
-        let now = Utc::now();
-        if token.revoked_at.is_some()
-            || token.expires_at.is_some_and(|t| t <= now)
-            || account.disabled_at.is_some()
-        {
+        if !credentials_live(Some(&token), &account, Utc::now()) {
             return Err(ServiceError::Unauthenticated);
         }
         let actor = self.principal_for(account, Some(token.id)).await?;

@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Engine, Store, StoreError,
+    Store, StoreError,
     entity::{account, api_token},
     page::{Page, PageRequest},
 };
@@ -236,10 +236,7 @@ impl Store {
         token_hash: &str,
     ) -> Result<Option<(TokenRow, AccountRow)>, StoreError> {
         // One round trip for both: this runs for every request that is not cached.
-        let param = match self.engine() {
-            Engine::Postgres => "$1",
-            Engine::Sqlite => "?",
-        };
+        let param = self.engine().first_placeholder();
         let statement = Statement::from_sql_and_values(
             self.conn().get_database_backend(),
             format!(
@@ -299,10 +296,7 @@ impl Store {
         &self,
         agency_id: Uuid,
     ) -> Result<Vec<(Uuid, String)>, StoreError> {
-        let param = match self.engine() {
-            Engine::Postgres => "$1",
-            Engine::Sqlite => "?",
-        };
+        let param = self.engine().first_placeholder();
         let sql = format!(
             "WITH RECURSIVE subtree(id, time_zone) AS (\
                SELECT id, time_zone FROM agencies WHERE id = {param} \

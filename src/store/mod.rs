@@ -68,6 +68,16 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// How a raw statement names its first bound value.
+    pub(crate) fn first_placeholder(self) -> &'static str {
+        match self {
+            Engine::Postgres => "$1",
+            Engine::Sqlite => "?",
+        }
+    }
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file's directory.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
