@@ -302,7 +302,7 @@ impl Services {
             Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
                 tx.commit().await?;
                 if outcome.agency_created {
-                    self.credentials_changed();
+                    self.agencies_changed();
                 }
                 tracing::info!(report = %outcome.report.id, status = ?outcome.status, "report imported");
                 Ok(outcome)
