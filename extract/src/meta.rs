@@ -414,7 +414,10 @@ mod tests {
     fn a_county_governments_own_name_leaves_out_the_regions_above_it() {
         assert_eq!(own_name("淮安市洪泽区人民政府"), "洪泽区人民政府");
         assert_eq!(own_name("福建省福州市平潭县人民政府"), "平潭县人民政府");
-        assert_eq!(own_name("淮安市洪泽区人民政府办公室"), "洪泽区人民政府办公室");
+        assert_eq!(
+            own_name("淮安市洪泽区人民政府办公室"),
+            "洪泽区人民政府办公室"
+        );
         assert_eq!(own_name("苏州市昆山市人民政府"), "昆山市人民政府");
         for kept in [
             "淮安市人民政府",
