@@ -357,7 +357,7 @@ impl ImportMutation {
                 let value = upload.value(ctx).map_err(|e| {
                     ServiceError::invalid(
                         "file",
-                        format!("上传的文件无法读取（the upload could not be read: {e})"),
+                        format!("上传的文件无法读取：{e}"),
                     )
                 })?;
                 Ok::<_, ServiceError>(ReportFile {
@@ -369,7 +369,7 @@ impl ImportMutation {
         if file.is_none() && input.text.is_none() {
             return Err(ServiceError::invalid(
                 "text",
-                "请提供报告文本或文件（give the report's text or its file)",
+                "请提供报告文本或文件",
             )
             .into());
         }

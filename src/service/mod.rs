@@ -12,8 +12,9 @@ pub mod comments;
 pub mod cpu;
 pub mod dashboard;
 pub mod digests;
-mod error;
+pub mod error;
 pub mod evidence;
+pub mod history;
 pub mod import;
 pub mod item_view;
 pub mod items;
@@ -33,6 +34,7 @@ pub mod throttle;
 pub mod webhooks;
 pub mod workbench;
 pub mod workflow;
+pub mod zones;
 
 pub use actor::Actor;
 pub use error::ServiceError;
@@ -68,6 +70,8 @@ enum Relayed {
     Item(ItemChange),
     /// Someone's credentials or reach changed: forget verified callers.
     Credentials,
+    /// An agency was added or changed: forget verified callers (reach) and time zones.
+    Agencies,
 }
 
 /// What every use case needs: the store and the service-wide settings.
@@ -97,6 +101,8 @@ pub struct Services {
     change_channel: Arc<std::sync::OnceLock<String>>,
     /// Callers verified in the last few seconds, by token digest.
     pub principals: Arc<principals::PrincipalCache>,
+    /// The time zones agencies use, remembered for a minute.
+    pub zones: Arc<zones::ZoneCache>,
     /// Failed sign-ins, per account and client address.
     pub throttle: Arc<throttle::LoginThrottle>,
     changes: broadcast::Sender<ItemChange>,
@@ -172,6 +178,7 @@ impl Services {
             webhook_allow: Arc::default(),
             change_channel: Arc::default(),
             principals: Arc::default(),
+            zones: Arc::default(),
             changes: broadcast::channel(1024).0,
         }
     }
@@ -247,12 +254,25 @@ impl Services {
     /// changes what a caller may do.
     pub(crate) fn credentials_changed(&self) {
         self.principals.clear();
+        self.relay(Relayed::Credentials);
+    }
+
+    /// Forgets verified callers and the time zones in use, here and on every other
+    /// instance: call after an agency is added or changed.
+    pub(crate) fn agencies_changed(&self) {
+        self.principals.clear();
+        self.zones.clear();
+        self.relay(Relayed::Agencies);
+    }
+
+    /// Tells every other instance (when changes are relayed).
+    fn relay(&self, message: Relayed) {
         if let Some(channel) = self.change_channel.get() {
             let (store, channel) = (self.store.clone(), channel.clone());
             tokio::spawn(async move {
-                let payload = serde_json::to_string(&Relayed::Credentials).unwrap_or_default();
+                let payload = serde_json::to_string(&message).unwrap_or_default();
                 if let Err(e) = store.notify(&channel, &payload).await {
-                    tracing::warn!(error = %e, "credentials notification failed");
+                    tracing::warn!(error = %e, "change notification failed");
                 }
             });
         }
@@ -289,6 +309,10 @@ impl Services {
                             let _ = self.changes.send(change);
                         }
                         Ok(Relayed::Credentials) => self.principals.clear(),
+                        Ok(Relayed::Agencies) => {
+                            self.principals.clear();
+                            self.zones.clear();
+                        }
                         Err(e) => tracing::warn!(error = %e, "a change notification was not understood"),
                     },
                     Err(e) => {
