@@ -22,6 +22,7 @@ use crate::{
     store::{
         StoreError,
         items::ItemRow,
+        notifications::NewNotification,
         page::{Page, PageRequest},
         reminders::{NewReminder, ReminderRow, SweepWindow},
     },
@@ -253,7 +254,7 @@ impl Services {
             spent.finding += clock.elapsed();
             report.candidates += items.len() as u64;
             let clock = Instant::now();
-            let (new, unaddressed) = self
+            let (new, notes, unaddressed) = self
                 .reminders_for(&items, &policy, today, &mut lookups)
                 .await?;
             spent.judging += clock.elapsed();
@@ -264,7 +265,7 @@ impl Services {
             }
             spent.waiting += clock.elapsed();
             let store = self.store.clone();
-            writing.spawn(async move { store.enqueue_reminders(new).await });
+            writing.spawn(async move { store.enqueue_reminders_with_notes(new, notes).await });
         }
         let clock = Instant::now();
         while !writing.is_empty() {
@@ -299,7 +300,7 @@ impl Services {
         policy: &Policy,
         today: NaiveDate,
         lookups: &mut Lookups,
-    ) -> Result<(Vec<NewReminder>, u64), ServiceError> {
+    ) -> Result<(Vec<NewReminder>, Vec<NewNotification>, u64), ServiceError> {
         let (open_states, awaiting_state) = self.owner_states();
         // What the batch needs to know of agencies and people, learned once per sweep (a
         // sweep's items share a few thousand people and agencies).
@@ -313,6 +314,7 @@ impl Services {
             persons,
         } = &known;
         let mut out = Vec::new();
+        let mut notes = Vec::new();
         let mut unaddressed = 0;
         for item in items {
             let tz = zones
@@ -351,6 +353,30 @@ impl Services {
                     }
                     Audience::Supervisors => self.supervisors_of(item.agency_id, lookups).await?,
                 };
+                // The inbox copy goes to every person addressed, with an email or without.
+                let addressed: Vec<Uuid> = match due.audience {
+                    Audience::Lead => lead.into_iter().collect(),
+                    Audience::Owners => {
+                        let mut ids: Vec<Uuid> = [lead, item.responsible_person_id]
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                        ids.dedup();
+                        ids
+                    }
+                    Audience::Supervisors => {
+                        let mut ids: Vec<Uuid> =
+                            recipients.iter().filter_map(|r| r.person_id).collect();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        ids
+                    }
+                };
+                notes.extend(
+                    addressed
+                        .into_iter()
+                        .map(|person| inbox_copy(item, &due, local_today, person)),
+                );
                 let webhook = self
                     .webhook_for(item.agency_id, due.audience, lookups)
                     .await?;
@@ -385,7 +411,7 @@ impl Services {
             }
         }
         lookups.people = known;
-        Ok((out, unaddressed))
+        Ok((out, notes, unaddressed))
     }
 
     /// Adds to `known` the time zones, post holders and people of `items` not known yet.
@@ -903,6 +929,32 @@ fn unrendered(
             due.kind.name(),
             due.day,
             to.address.to_lowercase()
+        ),
+    }
+}
+
+/// The inbox copy (站内消息) of a due reminder for `person`: its headline after the item's
+/// title, under a key of its own, so sweeping twice writes it once.
+fn inbox_copy(item: &ItemRow, due: &Due, today: NaiveDate, person: Uuid) -> NewNotification {
+    let kind = match due.audience {
+        Audience::Supervisors => "escalation",
+        _ => "reminder",
+    };
+    let (headline, _) = describe(due.kind, item, today);
+    NewNotification {
+        person_id: person,
+        item_id: Some(item.id),
+        kind: kind.into(),
+        text: format!(
+            "【{}】{}：{headline}",
+            super::notifications::label(kind),
+            item.title
+        ),
+        key: format!(
+            "{}:{}:{}:person:{person}",
+            item.id,
+            due.kind.name(),
+            due.day
         ),
     }
 }
