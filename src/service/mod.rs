@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod persons;
 pub mod posts;
 pub mod principals;
+pub mod profile;
 pub mod reminders;
 pub mod report_section;
 pub mod reports;
@@ -30,6 +31,7 @@ pub mod sessions;
 pub mod text;
 pub mod throttle;
 pub mod webhooks;
+pub mod welcome;
 pub mod workbench;
 pub mod workflow;
 
