@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod actions;
+pub mod compress;
 pub mod csrf;
 pub mod errors;
 pub mod history;
@@ -66,6 +67,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         )
         .route("/assets/{file}", get(asset))
         .layer(map_response(security_headers))
+        .layer(axum::middleware::from_fn(compress::gzip))
 }
 
 /// The headers every page carries: no inline script may run, no other site may frame it,

@@ -534,3 +534,83 @@ store_test!(
         b.close().await;
     }
 );
+
+/// Bytes of `path` as sent (with `Accept-Encoding: gzip` when `gzip`), and its headers.
+async fn fetch(
+    app: &TestApp,
+    session: &HttpSession,
+    path: &str,
+    gzip: bool,
+) -> (reqwest::header::HeaderMap, Vec<u8>) {
+    let mut request = plain_client()
+        .get(app.url(path))
+        .header("cookie", &session.cookie);
+    if gzip {
+        request = request.header("accept-encoding", "gzip, deflate, br");
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "GET {path}");
+    let headers = response.headers().clone();
+    (headers, response.bytes().await.unwrap().to_vec())
+}
+
+store_test!(
+    pages_and_their_assets_travel_gzipped_and_fit_the_size_budget,
+    |backend| async move {
+        use std::io::Read;
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let id = new_item(&app, &c.dept, "规范性文件备案审查不及时").await;
+        crate::workflow::assign(&app, &c, &id, "2027-06-30").await;
+        let leader = sign_in(
+            &app,
+            &password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await,
+        )
+        .await;
+        let (plain_headers, plain) = fetch(&app, &leader, "/", false).await;
+        assert!(plain_headers.get("content-encoding").is_none());
+        let (headers, gzipped) = fetch(&app, &leader, "/", true).await;
+        assert_eq!(headers["content-encoding"], "gzip");
+        assert!(
+            headers
+                .get_all("vary")
+                .iter()
+                .any(|v| v.to_str().unwrap().contains("Accept-Encoding")),
+            "{headers:?}"
+        );
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&gzipped[..])
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&unzipped).replace(&leader.csrf, ""),
+            String::from_utf8_lossy(&plain).replace(&leader.csrf, "")
+        );
+
+        // A first visit: the page, its stylesheet, htmx and the script, compressed.
+        let html = String::from_utf8(plain).unwrap();
+        let mut first_visit = gzipped.len();
+        for asset in html
+            .split(['"', '\''])
+            .filter(|s| s.starts_with("/assets/"))
+        {
+            let (headers, bytes) = fetch(&app, &leader, asset, true).await;
+            assert!(
+                headers["cache-control"]
+                    .to_str()
+                    .unwrap()
+                    .contains("immutable"),
+                "{asset}"
+            );
+            first_visit += bytes.len();
+        }
+        assert!(
+            first_visit <= 150 * 1024,
+            "a first visit downloads {first_visit} bytes"
+        );
+        for path in ["/items", &format!("/items/{id}"), "/inbox", "/account"] {
+            let (_, bytes) = fetch(&app, &leader, path, true).await;
+            assert!(bytes.len() <= 30 * 1024, "{path}: {} bytes", bytes.len());
+        }
+    }
+);
