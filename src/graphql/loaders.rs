@@ -12,9 +12,10 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 
 use crate::{
-    service::ServiceError,
+    service::{Actor, ServiceError, Services},
     store::{
         Store,
+        workflow::{EventRow, EvidenceRow, ExtensionRow},
         agencies::AgencyRow,
         persons::PersonRow,
         posts::PostRow,
@@ -132,8 +133,49 @@ impl Loader<Uuid> for PostLoader {
 }
 
 /// The loaders of one request (a fresh cache per request: no stale data across requests).
+/// Loads items' records (evidence, history, extension requests) through the services,
+/// which check each item against the request's caller.
+pub struct RecordsLoader {
+    services: Services,
+    actor: Actor,
+}
+
+/// An item's evidence, by item id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EvidenceOf(pub Uuid);
+/// An item's audit events, by item id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HistoryOf(pub Uuid);
+/// An item's extension requests, by item id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExtensionsOf(pub Uuid);
+
+macro_rules! records_loader {
+    ($key:ident, $row:ty, $method:ident) => {
+        impl Loader<$key> for RecordsLoader {
+            type Value = Vec<$row>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$row>>, LoadError> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let rows = self
+                    .services
+                    .$method(&self.actor, &ids)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|(id, rows)| ($key(id), rows)).collect())
+            }
+        }
+    };
+}
+records_loader!(EvidenceOf, EvidenceRow, evidence_of_items);
+records_loader!(HistoryOf, EventRow, history_of_items);
+records_loader!(ExtensionsOf, ExtensionRow, extensions_of_items);
+
 pub struct Loaders {
     pub agencies: DataLoader<AgencyLoader>,
+    /// Items' evidence, history and extension requests, checked against the caller.
+    pub records: DataLoader<RecordsLoader>,
     pub persons: DataLoader<PersonLoader>,
     pub shortcomings: DataLoader<ShortcomingLoader>,
     pub commitments: DataLoader<CommitmentLoader>,
@@ -142,9 +184,18 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// New loaders over `store`.
-    pub fn new(store: &Store) -> Self {
+    /// New loaders for one request by `actor`.
+    pub fn new(services: &Services, actor: &Actor) -> Self {
+        let store = &services.store;
         Self {
+            records: DataLoader::new(
+                RecordsLoader {
+                    services: services.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            )
+            .delay(BATCH_DELAY),
             agencies: DataLoader::new(AgencyLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
             persons: DataLoader::new(PersonLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
             shortcomings: DataLoader::new(ShortcomingLoader(store.clone()), tokio::spawn)

@@ -102,7 +102,8 @@ pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
 /// The per-request data the HTTP layer attaches.
 pub fn request_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
-    (actor, Loaders::new(&services.store))
+    let loaders = Loaders::new(services, &actor);
+    (actor, loaders)
 }
 
 /// Helpers for resolvers to reach the request's context.

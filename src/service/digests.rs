@@ -203,7 +203,7 @@ impl Services {
             .await?
             .into_iter()
             .map(|a| {
-                let tz = a.time_zone.parse().unwrap_or(self.time_zone);
+                let tz = self.agency_zone(&a);
                 (a.id, (a.name, tz))
             })
             .collect();
@@ -335,7 +335,7 @@ impl Services {
             .agencies_by_ids(&ids)
             .await?
             .into_iter()
-            .map(|a| (a.id, a.time_zone.parse().unwrap_or(self.time_zone)))
+            .map(|a| (a.id, self.agency_zone(&a)))
             .collect())
     }
 

@@ -15,6 +15,7 @@ pub mod digests;
 mod error;
 pub mod evidence;
 pub mod import;
+pub mod item_records;
 pub mod item_view;
 pub mod items;
 pub mod ledger;

@@ -69,9 +69,7 @@ fn written(
     match joined {
         None => Ok(0),
         Some(Ok(result)) => Ok(result?),
-        Some(Err(e)) => Err(ServiceError::Internal(StoreError::Db(
-            sea_orm::DbErr::Custom(format!("an outbox write failed: {e}")),
-        ))),
+        Some(Err(e)) => Err(ServiceError::Fault(format!("an outbox write failed: {e}"))),
     }
 }
 
@@ -429,8 +427,7 @@ impl Services {
             .into_iter()
             .collect();
         for a in self.store.agencies_by_ids(&agency_ids).await? {
-            let tz = a.time_zone.parse().unwrap_or(self.time_zone);
-            known.zones.insert(a.id, tz);
+            known.zones.insert(a.id, self.agency_zone(&a));
         }
         let posts: Vec<Uuid> = items
             .iter()

@@ -364,7 +364,10 @@ fn size_text(bytes: i64) -> String {
 impl ItemView {
     pub fn new(services: &Services, d: &ItemDetails) -> Self {
         let item = &d.item;
-        let tz = services.zone(d.agency.as_ref().map(|a| a.time_zone.as_str()));
+        let tz = d
+            .agency
+            .as_ref()
+            .map_or(services.time_zone, |a| services.agency_zone(a));
         let person = |p: &crate::store::persons::PersonRow| match &p.title {
             Some(t) if !t.is_empty() => format!("{}（{t}）", p.name),
             _ => p.name.clone(),
