@@ -188,6 +188,8 @@ enum SectionFormat {
 #[derive(Subcommand)]
 enum AdminCommand {
     /// Create an account and print a token for it (the way to create the first admin).
+    /// Without --password-stdin, also print a first-sign-in link (`/welcome/…`, valid for
+    /// 7 days, used once) where the person chooses a password in the browser.
     ///
     /// Example: rectify admin create-account --email admin@example.gov.cn --role admin
     CreateAccount {
@@ -208,6 +210,14 @@ enum AdminCommand {
         /// Days the printed token stays valid (1–3650).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
         token_days: i64,
+    },
+    /// Print a new first-sign-in link for an account that has no password yet (earlier
+    /// links stop working).
+    ///
+    /// Example: rectify admin welcome-link --email zhang@example.gov.cn
+    WelcomeLink {
+        #[arg(long)]
+        email: String,
     },
     /// Print a new token for an existing account.
     IssueToken {
@@ -525,12 +535,29 @@ async fn admin(command: AdminCommand, settings: &Settings) -> anyhow::Result<()>
                 agency_id: agency,
                 person_id: person,
             };
-            let account = services.create_account(&Actor::System, input).await?;
+            let (account, link) = services
+                .create_account_with_link(&Actor::System, input)
+                .await?;
             println!(
                 "created {} account {} ({})",
                 account.role, account.email, account.id
             );
+            if let Some(link) = link {
+                print_welcome_link(settings, &link);
+            }
             (account, token_days)
+        }
+        AdminCommand::WelcomeLink { email } => {
+            let account = services
+                .store
+                .account_by_email(&email.to_lowercase())
+                .await?
+                .with_context(|| format!("no account with email {email}"))?;
+            let link = services
+                .issue_welcome_link(&Actor::System, account.id)
+                .await?;
+            print_welcome_link(settings, &link);
+            return Ok(());
         }
         AdminCommand::IssueToken { email, token_days } => {
             let account = services
@@ -548,6 +575,16 @@ async fn admin(command: AdminCommand, settings: &Settings) -> anyhow::Result<()>
     println!("token (shown once; send as `Authorization: Bearer <token>`):");
     println!("{}", token.secret);
     Ok(())
+}
+
+/// Prints a first-sign-in link for the person to open (shown once).
+fn print_welcome_link(settings: &Settings, link: &rectify::service::welcome::WelcomeLink) {
+    println!(
+        "first sign-in link (shown once, works once, until {}): {}{}",
+        link.expires_at.format("%Y-%m-%d %H:%M UTC"),
+        settings.public_url.trim_end_matches('/'),
+        link.path
+    );
 }
 
 async fn ledger(command: LedgerCommand, settings: &Settings) -> anyhow::Result<()> {

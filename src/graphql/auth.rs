@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     domain,
+    jobs::Reminders,
     service::auth::{AccountInput, IssuedToken},
     store::{
         accounts::{AccountRow, TokenRow},
@@ -55,6 +56,18 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     /// When the account was disabled; its tokens do not work while it is.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// Only in `createAccount`'s answer for an account created without a password: the
+    /// one-time link (`…/welcome/<token>`, valid 7 days) where its holder chooses a
+    /// password and signs in. Shown once; null everywhere else.
+    pub first_sign_in_link: Option<String>,
+}
+
+/// A one-time first-sign-in link, shown once.
+#[derive(SimpleObject)]
+pub struct FirstSignInLink {
+    /// `…/welcome/<token>`: its holder chooses a password there and is signed in.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl From<AccountRow> for Account {
@@ -67,6 +80,7 @@ impl From<AccountRow> for Account {
             person_id: a.person_id.map(|id| ID(id.to_string())),
             created_at: a.created_at,
             disabled_at: a.disabled_at,
+            first_sign_in_link: None,
         }
     }
 }
@@ -126,8 +140,8 @@ impl From<IssuedToken> for Session {
 #[derive(InputObject)]
 pub struct CreateAccountInput {
     pub email: String,
-    /// At least 10 characters; without one, the account signs in only with tokens issued
-    /// from the command line.
+    /// At least 10 characters; without one, the answer's `firstSignInLink` is where the
+    /// account's holder chooses a password.
     pub password: Option<String>,
     pub role: AccountRole,
     /// The agency (a supervisor's jurisdiction root; required but for admins).
@@ -136,13 +150,15 @@ pub struct CreateAccountInput {
     pub person_id: Option<ID>,
 }
 
-/// A message in the caller's inbox in the application (站内消息): a return, an urge or a
-/// comment on one of their items.
+/// A message in the caller's inbox in the application (站内消息): a reminder, a return, an
+/// urge or a comment on one of their items, or the weekly digest.
 #[derive(SimpleObject)]
 pub struct Notification {
     pub id: ID,
     pub item_id: Option<ID>,
-    /// reject, urge, instruction (批示) or reply (留言).
+    /// reject, urge, instruction (批示), reply (留言), reminder (a due or overdue
+    /// reminder), escalation (an overdue item, to its supervising office) or digest (the
+    /// weekly list).
     pub kind: String,
     pub text: String,
     pub created_at: DateTime<Utc>,
@@ -344,10 +360,30 @@ impl AuthMutation {
                 .map(|id| parse_id("personId", id))
                 .transpose()?,
         };
-        Ok(ctx
+        let (account, link) = ctx
             .services()
-            .create_account(ctx.actor(), input)
-            .await?
-            .into())
+            .create_account_with_link(ctx.actor(), input)
+            .await?;
+        let public_url = ctx.data_unchecked::<Reminders>().public_url();
+        Ok(Account {
+            first_sign_in_link: link.map(|l| format!("{public_url}{}", l.path)),
+            ..account.into()
+        })
+    }
+
+    /// A new first-sign-in link for an account without a password that the caller manages
+    /// (its earlier links stop working): `CONFLICT` when it has a password already.
+    async fn issue_first_sign_in_link(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+    ) -> Result<FirstSignInLink> {
+        let id = parse_id("accountId", &account_id)?;
+        let link = ctx.services().issue_welcome_link(ctx.actor(), id).await?;
+        let public_url = ctx.data_unchecked::<Reminders>().public_url();
+        Ok(FirstSignInLink {
+            url: format!("{public_url}{}", link.path),
+            expires_at: link.expires_at,
+        })
     }
 }

@@ -106,8 +106,8 @@ fn split_english_aside(message: String) -> (String, Option<String>) {
     // Writers mix the two widths ("（the PDF …)"): the aside opens at the last bracket of either.
     let Some((start, open)) = trimmed
         .char_indices()
-        .filter(|(_, c)| matches!(c, '(' | '（'))
-        .last()
+        .rev()
+        .find(|(_, c)| matches!(c, '(' | '（'))
     else {
         return (message, None);
     };

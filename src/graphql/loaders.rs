@@ -12,7 +12,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use uuid::Uuid;
 
 use crate::{
-    service::ServiceError,
+    service::{Actor, ServiceError, Services},
     store::{
         Store,
         agencies::AgencyRow,
@@ -20,6 +20,7 @@ use crate::{
         persons::PersonRow,
         posts::PostRow,
         reports::{CommitmentRow, LinkRow, ShortcomingRow},
+        workflow::{EventRow, EvidenceRow, ExtensionRow},
     },
 };
 
@@ -133,6 +134,48 @@ impl Loader<Uuid> for PostLoader {
 }
 
 /// The loaders of one request (a fresh cache per request: no stale data across requests).
+/// Loads items' records (evidence, history, extension requests) through the services,
+/// which check each item against the request's caller.
+pub struct RecordsLoader {
+    services: Services,
+    actor: Actor,
+}
+
+/// An item's evidence, by item id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EvidenceOf(pub Uuid);
+/// An item's audit events, by item id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HistoryOf(pub Uuid);
+/// An item's extension requests, by item id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExtensionsOf(pub Uuid);
+
+macro_rules! records_loader {
+    ($key:ident, $row:ty, $method:ident) => {
+        impl Loader<$key> for RecordsLoader {
+            type Value = Vec<$row>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$row>>, LoadError> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let rows = self
+                    .services
+                    .$method(&self.actor, &ids)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, rows)| ($key(id), rows))
+                    .collect())
+            }
+        }
+    };
+}
+records_loader!(EvidenceOf, EvidenceRow, evidence_of_items);
+records_loader!(HistoryOf, EventRow, history_of_items);
+records_loader!(ExtensionsOf, ExtensionRow, extensions_of_items);
+
 /// Agencies, persons and shortcomings keep what they loaded for the request, and a list
 /// that read them with its rows (one joined statement) feeds them in
 /// ([`Loaders::feed_joined`]), so the fields below find them without a query.
@@ -140,6 +183,8 @@ pub struct Loaders {
     pub agencies: DataLoader<AgencyLoader, HashMapCache>,
     pub persons: DataLoader<PersonLoader, HashMapCache>,
     pub shortcomings: DataLoader<ShortcomingLoader, HashMapCache>,
+    /// Items' evidence, history and extension requests, checked against the caller.
+    pub records: DataLoader<RecordsLoader>,
     pub commitments: DataLoader<CommitmentLoader>,
     pub links: DataLoader<LinksOfShortcomingLoader>,
     pub posts: DataLoader<PostLoader>,
@@ -148,9 +193,18 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// New loaders over `store`.
-    pub fn new(store: &Store) -> Self {
+    /// New loaders for one request by `actor`.
+    pub fn new(services: &Services, actor: &Actor) -> Self {
+        let store = &services.store;
         Self {
+            records: DataLoader::new(
+                RecordsLoader {
+                    services: services.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            )
+            .delay(BATCH_DELAY),
             agencies: DataLoader::with_cache(
                 AgencyLoader(store.clone()),
                 tokio::spawn,
@@ -180,12 +234,13 @@ impl Loaders {
 
     /// Loaders for a long-lived connection (a WebSocket): they batch but keep nothing, so
     /// an agency renamed an hour into a subscription shows its new name.
-    pub fn uncached(store: &Store) -> Self {
+    pub fn uncached(services: &Services, actor: &Actor) -> Self {
         let loaders = Self {
             cached: false,
-            ..Self::new(store)
+            ..Self::new(services, actor)
         };
         loaders.agencies.enable_all_cache(false);
+        loaders.records.enable_all_cache(false);
         loaders.persons.enable_all_cache(false);
         loaders.shortcomings.enable_all_cache(false);
         loaders

@@ -102,12 +102,14 @@ pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
 /// The per-request data the HTTP layer attaches.
 pub fn request_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
-    (actor, Loaders::new(&services.store))
+    let loaders = Loaders::new(services, &actor);
+    (actor, loaders)
 }
 
 /// The data a WebSocket connection attaches: its loaders keep nothing between events.
 pub fn connection_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
-    (actor, Loaders::uncached(&services.store))
+    let loaders = Loaders::uncached(services, &actor);
+    (actor, loaders)
 }
 
 /// Helpers for resolvers to reach the request's context.

@@ -4,7 +4,10 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{ContextExt, loaders::load_error};
+use super::{
+    ContextExt,
+    loaders::{EvidenceOf, ExtensionsOf, HistoryOf, load_error},
+};
 use crate::{
     domain,
     store::{
@@ -69,8 +72,8 @@ impl Agency {
         domain::AgencyKind::parse(&self.0.kind).ok().map(Into::into)
     }
     /// IANA time zone in which its dates are calendar dates (default Asia/Shanghai).
-    async fn time_zone(&self) -> &str {
-        &self.0.time_zone
+    async fn time_zone(&self, ctx: &Context<'_>) -> &'static str {
+        ctx.services().agency_zone(&self.0).name()
     }
     /// The supervising agency (上级/主管), if any and within your reach (null otherwise).
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
@@ -360,9 +363,11 @@ impl Item {
             .load_one(self.0.agency_id)
             .await
             .map_err(load_error)?;
-        Ok(ctx
-            .services()
-            .item_status(&self.0, agency.as_ref().map(|a| a.time_zone.as_str())))
+        let services = ctx.services();
+        let zone = agency
+            .as_ref()
+            .map_or(services.time_zone, |a| services.agency_zone(a));
+        Ok(services.item_status_in(&self.0, zone))
     }
 }
 
@@ -452,22 +457,30 @@ impl Item {
     /// 佐证材料
     async fn evidence(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::Evidence>> {
         let rows = ctx
-            .services()
-            .store
-            .evidence_of(self.0.id)
+            .loaders()
+            .records
+            .load_one(EvidenceOf(self.0.id))
             .await
-            .map_err(crate::service::ServiceError::from)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+            .map_err(load_error)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// The audit trail, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::ItemEvent>> {
         let rows = ctx
-            .services()
-            .store
-            .events_of(self.0.id)
+            .loaders()
+            .records
+            .load_one(HistoryOf(self.0.id))
             .await
-            .map_err(crate::service::ServiceError::from)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+            .map_err(load_error)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// Comments (批示/留言), oldest first.
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::Comment>> {
@@ -485,12 +498,16 @@ impl Item {
         ctx: &Context<'_>,
     ) -> Result<Vec<crate::graphql::workflow::ExtensionRequest>> {
         let rows = ctx
-            .services()
-            .store
-            .extensions_of(self.0.id)
+            .loaders()
+            .records
+            .load_one(ExtensionsOf(self.0.id))
             .await
-            .map_err(crate::service::ServiceError::from)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+            .map_err(load_error)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// The workflow actions the caller may take on this item now (requirements such as
     /// evidence are checked when the action is taken).

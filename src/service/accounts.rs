@@ -24,7 +24,7 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// The longest password accepted (argon2 hashes any length; this bounds the work).
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-fn check_new_password(password: &str) -> Result<(), ServiceError> {
+pub(super) fn check_new_password(password: &str) -> Result<(), ServiceError> {
     let n = password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
         return Err(ServiceError::invalid(

@@ -54,23 +54,21 @@ pub fn token_digest(secret: &str) -> String {
 /// same way, under their own prefix.
 pub(super) fn new_secret(prefix: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        ServiceError::Internal(StoreError::Setup(format!("no randomness available: {e}")))
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Fault(format!("no randomness available: {e}")))?;
     Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
 pub(super) fn hash_password(password: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        ServiceError::Internal(StoreError::Setup(format!("no randomness available: {e}")))
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Fault(format!("no randomness available: {e}")))?;
     let salt = SaltString::encode_b64(&bytes)
-        .map_err(|e| ServiceError::Internal(StoreError::Setup(format!("argon2 salt: {e}"))))?;
+        .map_err(|e| ServiceError::Fault(format!("argon2 salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(StoreError::Setup(format!("argon2: {e}"))))
+        .map_err(|e| ServiceError::Fault(format!("argon2: {e}")))
 }
 
 pub(super) fn password_matches(password: &str, stored: &str) -> bool {
@@ -329,7 +327,7 @@ impl Services {
         token_id: Option<Uuid>,
     ) -> Result<Actor, ServiceError> {
         let role = AccountRole::parse(&account.role)
-            .map_err(|e| ServiceError::Internal(StoreError::Setup(e.to_string())))?;
+            .map_err(|e| ServiceError::Fault(format!("stored role: {e}")))?;
         let agencies = match (role, account.agency_id) {
             (AccountRole::Admin, _) => None,
             (_, None) => Some(HashSet::new()),

@@ -165,7 +165,7 @@ impl Services {
             .store
             .agency(person.agency_id)
             .await?
-            .and_then(|a| a.time_zone.parse::<chrono_tz::Tz>().ok())
+            .and_then(|a| a.time_zone)
             .unwrap_or(self.time_zone);
         Ok(render_calendar(&person.name, zone, Utc::now(), &deadlines))
     }

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     domain::reminders::{self, Audience, ItemDates, Policy},
     mail::templates::{Template, escape_html},
-    store::{items::ItemRow, reminders::NewReminder},
+    store::{items::ItemRow, notifications::NewNotification, reminders::NewReminder},
 };
 
 /// The job names under which the list messages record their last run.
@@ -72,6 +72,7 @@ impl Services {
             let ids: Vec<Uuid> = persons.iter().map(|p| p.id).collect();
             let held = self.store.posts_held_by(&ids, today).await?;
             let mut news = Vec::new();
+            let mut notes = Vec::new();
             for person in &persons {
                 let posts: Vec<Uuid> = held
                     .iter()
@@ -126,6 +127,14 @@ impl Services {
                     ("public_url", public_url.to_owned()),
                 ];
                 let (subject, text, html) = template.render(&values);
+                notes.push(NewNotification {
+                    person_id: person.id,
+                    item_id: None,
+                    kind: "digest".into(),
+                    // The subject opens with 【整改周报】 already.
+                    text: subject.clone(),
+                    key: format!("digest:{}:{day}", person.id),
+                });
                 let address = person.email.clone().unwrap_or_default();
                 news.push(NewReminder {
                     item_id: None,
@@ -149,7 +158,7 @@ impl Services {
                     body_html: Some(html),
                 });
             }
-            enqueued += self.store.enqueue_reminders(news).await?;
+            enqueued += self.store.enqueue_reminders_with_notes(news, notes).await?;
         }
         self.store.set_job_mark(DIGEST_JOB, day, started).await?;
         Ok(enqueued)
@@ -194,7 +203,7 @@ impl Services {
             .await?
             .into_iter()
             .map(|a| {
-                let tz = a.time_zone.parse().unwrap_or(self.time_zone);
+                let tz = self.agency_zone(&a);
                 (a.id, (a.name, tz))
             })
             .collect();
@@ -326,7 +335,7 @@ impl Services {
             .agencies_by_ids(&ids)
             .await?
             .into_iter()
-            .map(|a| (a.id, a.time_zone.parse().unwrap_or(self.time_zone)))
+            .map(|a| (a.id, self.agency_zone(&a)))
             .collect())
     }
 

@@ -13,7 +13,6 @@ use super::{Actor, ServiceError, Services, text, workflow::finish};
 use crate::{
     domain::{EvidenceKind, workflow::ItemRole},
     store::{
-        StoreError,
         items::ItemRow,
         tx::NewEvent,
         workflow::{EvidenceRow, NewEvidence},
@@ -143,7 +142,7 @@ async fn store_blob(root: &Path, sha256: &str, bytes: &[u8]) -> std::io::Result<
 }
 
 fn io_error(e: std::io::Error) -> ServiceError {
-    ServiceError::Internal(StoreError::Setup(format!("evidence storage: {e}")))
+    ServiceError::Fault(format!("evidence storage: {e}"))
 }
 
 impl Services {

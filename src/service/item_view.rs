@@ -45,6 +45,12 @@ impl Services {
         zone.and_then(|z| z.parse().ok()).unwrap_or(self.time_zone)
     }
 
+    /// An agency's time zone (parsed once, by the store), or the service's own when the
+    /// stored name is not a zone.
+    pub fn agency_zone(&self, agency: &AgencyRow) -> Tz {
+        agency.time_zone.unwrap_or(self.time_zone)
+    }
+
     /// Whether the item is in one of the workflow's final states.
     pub fn is_final(&self, item: &ItemRow) -> bool {
         self.workflow.is_final(&item.state)
@@ -141,7 +147,10 @@ impl Services {
         let item = self.item(actor, id).await?;
         let store = &self.store;
         let agency = store.agency(item.agency_id).await?;
-        let status = self.item_status(&item, agency.as_ref().map(|a| a.time_zone.as_str()));
+        let zone = agency
+            .as_ref()
+            .map_or(self.time_zone, |a| self.agency_zone(a));
+        let status = self.item_status_in(&item, zone);
         let shortcoming = match item.shortcoming_id {
             Some(s) => store.shortcomings_by_ids(&[s]).await?.into_iter().next(),
             None => None,

@@ -8,7 +8,7 @@ use super::{Actor, ServiceError, Services};
 use crate::{
     domain::access::Operation,
     store::{
-        items::{EscalationFilter, ItemFilter, ItemRow, ItemWith, Joined},
+        items::{EscalationFilter, ItemFilter, ItemRow, ItemSort, ItemWith, Joined},
         page::{Page, PageRequest},
         workflow::{EventRow, ExtensionRow},
     },
@@ -131,10 +131,36 @@ impl Services {
     pub async fn items(
         &self,
         actor: &Actor,
-        mut filter: ItemFilter,
+        filter: ItemFilter,
         page: PageRequest,
         wanted: Wanted,
     ) -> Result<(Page<ItemWith>, Option<u64>), ServiceError> {
+        let filter = self.scoped_filter(actor, filter).await?;
+        // Only what was asked for: a count alone runs one statement, a page alone one.
+        let rows = if wanted.rows {
+            self.store
+                .list_items_with(&filter, page, wanted.with)
+                .await?
+        } else {
+            Page {
+                nodes: Vec::new(),
+                has_next_page: false,
+            }
+        };
+        let total = if wanted.total {
+            Some(self.store.count_items(&filter).await?)
+        } else {
+            None
+        };
+        Ok((rows, total))
+    }
+
+    /// `filter` narrowed to what the caller may see, once its own bounds are checked.
+    async fn scoped_filter(
+        &self,
+        actor: &Actor,
+        mut filter: ItemFilter,
+    ) -> Result<ItemFilter, ServiceError> {
         // Items led through a post count for whoever holds it today.
         if let Some(person) = filter.lead_person_id {
             filter.lead_posts = self.store.posts_held(person, self.today()).await?;
@@ -165,22 +191,77 @@ impl Services {
                 format!("开始日期（{a}）晚于结束日期（{b}）"),
             ));
         }
-        // Only what was asked for: a count alone runs one statement, a page alone one.
-        let rows = if wanted.rows {
-            self.store
-                .list_items_with(&filter, page, wanted.with)
-                .await?
-        } else {
-            Page {
-                nodes: Vec::new(),
-                has_next_page: false,
-            }
+        Ok(filter)
+    }
+
+    /// Page `page` (from 0) of `per_page` matching items in `order`, and how many match.
+    /// Pages past [`MAX_SORTED_PAGE`] are refused (a numbered page is read by offset).
+    pub async fn items_sorted(
+        &self,
+        actor: &Actor,
+        filter: ItemFilter,
+        order: ItemOrder,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<ItemRow>, u64), ServiceError> {
+        let filter = self.scoped_filter(actor, filter).await?;
+        if page > MAX_SORTED_PAGE {
+            return Err(ServiceError::invalid(
+                "page",
+                format!("最多翻到第 {MAX_SORTED_PAGE} 页，请缩小筛选范围"),
+            ));
+        }
+        let per_page = per_page.clamp(1, crate::store::page::MAX_PAGE);
+        let sort = match order {
+            ItemOrder::Created => ItemSort::Created,
+            ItemOrder::DueOn => ItemSort::DueOn,
+            ItemOrder::Code => ItemSort::Code,
+            ItemOrder::Updated => ItemSort::Updated,
+            ItemOrder::State => ItemSort::State(
+                self.workflow
+                    .states()
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .collect(),
+            ),
         };
-        let total = if wanted.total {
-            Some(self.store.count_items(&filter).await?)
-        } else {
-            None
-        };
+        let rows = self
+            .store
+            .list_items_sorted(&filter, &sort, page * per_page, per_page)
+            .await?;
+        let total = self.store.count_items(&filter).await?;
         Ok((rows, total))
+    }
+}
+
+/// The deepest numbered page of a sorted list (0-based).
+pub const MAX_SORTED_PAGE: u64 = 500;
+
+/// How a list of items is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ItemOrder {
+    /// As created.
+    #[default]
+    Created,
+    /// By due date, the earliest first.
+    DueOn,
+    /// By state in the workflow's order, then by due date.
+    State,
+    /// By ledger number (台账编号).
+    Code,
+    /// The most recently changed first.
+    Updated,
+}
+
+impl ItemOrder {
+    /// The order named `name` in a URL (`due`, `state`, `code`, `updated`; else as created).
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "due" => Self::DueOn,
+            "state" => Self::State,
+            "code" => Self::Code,
+            "updated" => Self::Updated,
+            _ => Self::Created,
+        }
     }
 }

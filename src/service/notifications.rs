@@ -1,6 +1,8 @@
 //! The inbox in the application (站内消息): returns (退回), urges (督办) and comments
 //! (批示/留言) addressed to an item's people also land in their inboxes, written in the
-//! same transaction as the change. Email and webhooks are unchanged.
+//! same transaction as the change; so do the reminder sweep's due reminders and
+//! escalations (with the outbox rows, in one transaction, to everyone addressed, with an
+//! email or without) and the weekly digests. Email and webhooks are unchanged.
 
 use uuid::Uuid;
 
@@ -17,6 +19,9 @@ pub fn label(kind: &str) -> &'static str {
         "urge" => "督办",
         "instruction" => "批示",
         "reply" => "留言",
+        "reminder" => "到期提醒",
+        "escalation" => "逾期督办提醒",
+        "digest" => "每周提醒",
         _ => "消息",
     }
 }

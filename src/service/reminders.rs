@@ -22,6 +22,7 @@ use crate::{
     store::{
         StoreError,
         items::ItemRow,
+        notifications::NewNotification,
         page::{Page, PageRequest},
         reminders::{NewReminder, ReminderRow, SweepWindow},
     },
@@ -68,9 +69,7 @@ fn written(
     match joined {
         None => Ok(0),
         Some(Ok(result)) => Ok(result?),
-        Some(Err(e)) => Err(ServiceError::Internal(StoreError::Db(
-            sea_orm::DbErr::Custom(format!("an outbox write failed: {e}")),
-        ))),
+        Some(Err(e)) => Err(ServiceError::Fault(format!("an outbox write failed: {e}"))),
     }
 }
 
@@ -259,7 +258,7 @@ impl Services {
             spent.finding += clock.elapsed();
             report.candidates += items.len() as u64;
             let clock = Instant::now();
-            let (new, unaddressed) = self
+            let (new, notes, unaddressed) = self
                 .reminders_for(&items, &policy, today, &mut lookups)
                 .await?;
             spent.judging += clock.elapsed();
@@ -270,7 +269,7 @@ impl Services {
             }
             spent.waiting += clock.elapsed();
             let store = self.store.clone();
-            writing.spawn(async move { store.enqueue_reminders(new).await });
+            writing.spawn(async move { store.enqueue_reminders_with_notes(new, notes).await });
         }
         let clock = Instant::now();
         while !writing.is_empty() {
@@ -305,7 +304,7 @@ impl Services {
         policy: &Policy,
         today: NaiveDate,
         lookups: &mut Lookups,
-    ) -> Result<(Vec<NewReminder>, u64), ServiceError> {
+    ) -> Result<(Vec<NewReminder>, Vec<NewNotification>, u64), ServiceError> {
         let (open_states, awaiting_state) = self.owner_states();
         // What the batch needs to know of agencies and people, learned once per sweep (a
         // sweep's items share a few thousand people and agencies).
@@ -319,6 +318,7 @@ impl Services {
             persons,
         } = &known;
         let mut out = Vec::new();
+        let mut notes = Vec::new();
         let mut unaddressed = 0;
         for item in items {
             let tz = zones
@@ -357,6 +357,30 @@ impl Services {
                     }
                     Audience::Supervisors => self.supervisors_of(item.agency_id, lookups).await?,
                 };
+                // The inbox copy goes to every person addressed, with an email or without.
+                let addressed: Vec<Uuid> = match due.audience {
+                    Audience::Lead => lead.into_iter().collect(),
+                    Audience::Owners => {
+                        let mut ids: Vec<Uuid> = [lead, item.responsible_person_id]
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                        ids.dedup();
+                        ids
+                    }
+                    Audience::Supervisors => {
+                        let mut ids: Vec<Uuid> =
+                            recipients.iter().filter_map(|r| r.person_id).collect();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        ids
+                    }
+                };
+                notes.extend(
+                    addressed
+                        .into_iter()
+                        .map(|person| inbox_copy(item, &due, local_today, person)),
+                );
                 let webhook = self
                     .webhook_for(item.agency_id, due.audience, lookups)
                     .await?;
@@ -391,7 +415,7 @@ impl Services {
             }
         }
         lookups.people = known;
-        Ok((out, unaddressed))
+        Ok((out, notes, unaddressed))
     }
 
     /// Adds to `known` the time zones, post holders and people of `items` not known yet.
@@ -409,8 +433,7 @@ impl Services {
             .into_iter()
             .collect();
         for a in self.store.agencies_by_ids(&agency_ids).await? {
-            let tz = a.time_zone.parse().unwrap_or(self.time_zone);
-            known.zones.insert(a.id, tz);
+            known.zones.insert(a.id, self.agency_zone(&a));
         }
         let posts: Vec<Uuid> = items
             .iter()
@@ -807,7 +830,7 @@ impl Services {
             .store
             .agency(item.agency_id)
             .await?
-            .and_then(|a| a.time_zone.parse::<Tz>().ok())
+            .and_then(|a| a.time_zone)
             .unwrap_or(self.time_zone);
         let local_today = today_in_zone(today, self.time_zone, tz);
         let (open_states, awaiting_state) = self.owner_states();
@@ -973,6 +996,32 @@ fn unrendered(
             due.kind.name(),
             due.day,
             to.address.to_lowercase()
+        ),
+    }
+}
+
+/// The inbox copy (站内消息) of a due reminder for `person`: its headline after the item's
+/// title, under a key of its own, so sweeping twice writes it once.
+fn inbox_copy(item: &ItemRow, due: &Due, today: NaiveDate, person: Uuid) -> NewNotification {
+    let kind = match due.audience {
+        Audience::Supervisors => "escalation",
+        _ => "reminder",
+    };
+    let (headline, _) = describe(due.kind, item, today);
+    NewNotification {
+        person_id: person,
+        item_id: Some(item.id),
+        kind: kind.into(),
+        text: format!(
+            "【{}】{}：{headline}",
+            super::notifications::label(kind),
+            item.title
+        ),
+        key: format!(
+            "{}:{}:{}:person:{person}",
+            item.id,
+            due.kind.name(),
+            due.day
         ),
     }
 }

@@ -23,7 +23,7 @@ use crate::{
             SectionItem, SectionShortcoming, ShortcomingRecord,
         },
     },
-    store::{StoreError, agencies::AgencyRow, reports::ReportRow},
+    store::{agencies::AgencyRow, reports::ReportRow},
 };
 
 /// The section with the records it was composed from.
@@ -51,7 +51,7 @@ impl RectificationSection {
     /// The section as a DOCX file.
     pub fn docx(&self) -> Result<Vec<u8>, ServiceError> {
         report_section::docx::docx(&self.section)
-            .map_err(|e| ServiceError::Internal(StoreError::Setup(e.to_string())))
+            .map_err(|e| ServiceError::Fault(format!("building the DOCX: {e}")))
     }
 }
 
@@ -107,7 +107,7 @@ impl Services {
             None => Vec::new(),
         };
 
-        let tz: Tz = agency.time_zone.parse().unwrap_or(self.time_zone);
+        let tz: Tz = self.agency_zone(&agency);
         let day = |at: DateTime<Utc>| -> NaiveDate { at.with_timezone(&tz).date_naive() };
         let ours: HashSet<Uuid> = rows.shortcomings.iter().map(|s| s.id).collect();
         let next_report_input = next_report.as_ref().map(|next| NextReport {

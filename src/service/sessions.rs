@@ -56,12 +56,20 @@ impl Services {
         client: Option<std::net::IpAddr>,
     ) -> Result<StartedSession, ServiceError> {
         let account = self.check_password(email, password, client).await?;
+        self.open_session(account.id).await
+    }
+
+    /// Starts a session for an account whose holder has just proved who they are.
+    pub(super) async fn open_session(
+        &self,
+        account_id: Uuid,
+    ) -> Result<StartedSession, ServiceError> {
         let secret = new_secret(SESSION_PREFIX)?;
         let csrf = new_secret("")?;
         let session = self
             .store
             .insert_session(
-                account.id,
+                account_id,
                 &token_digest(&secret),
                 &csrf,
                 Utc::now() + ABSOLUTE_TIMEOUT,

@@ -637,9 +637,8 @@ impl Services {
                     let zone = tx
                         .agency(item.agency_id)
                         .await?
-                        .map(|agency| agency.time_zone)
-                        .unwrap_or_default();
-                    let today = self.today_in(&zone);
+                        .map_or(self.time_zone, |agency| self.agency_zone(&agency));
+                    let today = Utc::now().with_timezone(&zone).date_naive();
                     if a.due_on < today {
                         return Err(ServiceError::invalid(
                             "dueOn",
@@ -693,7 +692,7 @@ impl Services {
             "submit" => {
                 // 按期 is judged by the calendar day where the agency is.
                 let zone = match tx.agency(item.agency_id).await? {
-                    Some(a) => a.time_zone.parse().unwrap_or(self.time_zone),
+                    Some(a) => self.agency_zone(&a),
                     None => self.time_zone,
                 };
                 update.submitted_at = Some(Some(now));

@@ -21,7 +21,10 @@ pub struct AgencyRow {
     pub short_name: Option<String>,
     pub parent_id: Option<Uuid>,
     pub kind: String,
-    pub time_zone: String,
+    /// Its IANA time zone, parsed once here; `None` when the stored name is not a zone
+    /// (never through the API, which checks it): the service's own zone stands in, see
+    /// `Services::agency_zone`.
+    pub time_zone: Option<chrono_tz::Tz>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -34,7 +37,10 @@ impl From<agency::Model> for AgencyRow {
             short_name: m.short_name,
             parent_id: m.parent_id,
             kind: m.kind,
-            time_zone: m.time_zone,
+            time_zone: m.time_zone.parse().ok().or_else(|| {
+                tracing::warn!(agency = %m.id, zone = %m.time_zone, "an agency's stored time zone is not one");
+                None
+            }),
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod tallies;
 pub mod tx;
 pub mod webhooks;
+pub mod welcome;
 pub mod workbench;
 pub mod workflow;
 

@@ -14,6 +14,7 @@ use super::{
     Engine, Store, StoreError,
     entity::{item, job_run, reminder},
     items::ItemRow,
+    notifications::{NewNotification, insert_notes, insert_notes_in_bulk},
     page::{Page, PageRequest},
 };
 
@@ -183,12 +184,29 @@ impl Store {
 
     /// Enqueues reminders; a key already present is skipped. Returns how many were new.
     pub async fn enqueue_reminders(&self, news: Vec<NewReminder>) -> Result<u64, StoreError> {
-        if news.is_empty() {
+        self.enqueue_reminders_with_notes(news, Vec::new()).await
+    }
+
+    /// Enqueues reminders and writes the inbox messages that go with them (站内消息), in
+    /// one transaction; a reminder or message whose key is already present is skipped.
+    /// Returns how many reminders were new.
+    pub async fn enqueue_reminders_with_notes(
+        &self,
+        news: Vec<NewReminder>,
+        notes: Vec<NewNotification>,
+    ) -> Result<u64, StoreError> {
+        if news.is_empty() && notes.is_empty() {
             return Ok(0);
         }
         if self.engine() == Engine::Postgres {
-            return self.enqueue_reminders_in_bulk(&news).await;
+            let pool = self.conn().get_postgres_connection_pool();
+            let mut tx = pool.begin().await.map_err(sqlx_error)?;
+            let inserted = enqueue_reminders_in_bulk(&mut tx, &news).await?;
+            insert_notes_in_bulk(&mut tx, &notes).await?;
+            tx.commit().await.map_err(sqlx_error)?;
+            return Ok(inserted);
         }
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         let mut rows = news.into_iter().map(|n| {
             let id = Uuid::now_v7();
@@ -226,7 +244,7 @@ impl Store {
         loop {
             let chunk: Vec<_> = rows.by_ref().take(ENQUEUE_CHUNK).collect();
             if chunk.is_empty() {
-                return Ok(inserted);
+                break;
             }
             let result = reminder::Entity::insert_many(chunk)
                 .on_conflict(
@@ -234,7 +252,7 @@ impl Store {
                         .do_nothing()
                         .to_owned(),
                 )
-                .exec_without_returning(self.conn())
+                .exec_without_returning(&txn)
                 .await;
             inserted += match result {
                 Ok(n) => n,
@@ -243,68 +261,8 @@ impl Store {
                 Err(e) => return Err(e.into()),
             };
         }
-    }
-
-    /// PostgreSQL: thousands of rows per statement, passed as one typed array per column
-    /// and unpacked by `unnest`. Building and binding a multi-row `INSERT` through
-    /// sea-query cost about 40 µs a row, ten times what PostgreSQL spends storing it, and
-    /// one JSON array (`json_to_recordset`) spent 40% of the statement parsing it; arrays
-    /// travel in the binary protocol. A day's sweep over a million items enqueues some
-    /// 80,000 reminders. (sea-orm binds no arrays without its `postgres-array` feature, so
-    /// this one statement goes through the sqlx pool underneath.)
-    async fn enqueue_reminders_in_bulk(&self, news: &[NewReminder]) -> Result<u64, StoreError> {
-        const SQL: &str = "INSERT INTO reminders (id, item_id, agency_id, recipient_person_id, \
-               recipient_address, recipient_name, channel, kind, refers_to, as_of, scheduled_at, \
-               status, attempts, message_id, escalation_level, subject, body_text, body_html, \
-               idempotency_key, created_at, updated_at) \
-             SELECT r.id, r.item_id, r.agency_id, r.recipient_person_id, r.recipient_address, \
-               r.recipient_name, r.channel, r.kind, r.refers_to, r.as_of, r.scheduled_at, \
-               'pending', 0, '<reminder-' || r.id || '@rectify>', r.escalation_level, r.subject, \
-               r.body_text, r.body_html, r.idempotency_key, $17, $17 \
-             FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], \
-               $7::text[], $8::text[], $9::date[], $10::date[], $11::timestamptz[], $12::int4[], \
-               $13::text[], $14::text[], $15::text[], $16::text[]) \
-               AS r(id, item_id, agency_id, recipient_person_id, recipient_address, \
-                    recipient_name, channel, kind, refers_to, as_of, scheduled_at, \
-                    escalation_level, subject, body_text, body_html, idempotency_key) \
-             ON CONFLICT (idempotency_key) DO NOTHING";
-        fn column<'a, T>(rows: &'a [NewReminder], f: impl Fn(&'a NewReminder) -> T) -> Vec<T> {
-            rows.iter().map(f).collect()
-        }
-        let pool = self.conn().get_postgres_connection_pool();
-        let now = Utc::now();
-        let mut inserted = 0;
-        for chunk in news.chunks(BULK_CHUNK) {
-            // Derived from the row (as the Message-ID is): a rare duplicate delivery carries
-            // the same id.
-            let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
-            let result = sea_orm::sqlx::query(SQL)
-                .bind(ids)
-                .bind(column(chunk, |n| n.item_id))
-                .bind(column(chunk, |n| n.agency_id))
-                .bind(column(chunk, |n| n.recipient_person_id))
-                .bind(column(chunk, |n| n.recipient_address.as_str()))
-                .bind(column(chunk, |n| n.recipient_name.as_deref()))
-                .bind(column(chunk, |n| n.channel.as_str()))
-                .bind(column(chunk, |n| n.kind.as_str()))
-                .bind(column(chunk, |n| n.refers_to))
-                .bind(column(chunk, |n| n.as_of))
-                .bind(column(chunk, |n| n.scheduled_at))
-                .bind(column(chunk, |n| n.escalation_level))
-                .bind(column(chunk, |n| n.subject.as_deref()))
-                .bind(column(chunk, |n| n.body_text.as_deref()))
-                .bind(column(chunk, |n| n.body_html.as_deref()))
-                .bind(column(chunk, |n| n.idempotency_key.as_str()))
-                .bind(now)
-                .execute(pool)
-                .await
-                .map_err(|e| {
-                    StoreError::Db(sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(
-                        std::sync::Arc::new(e),
-                    )))
-                })?;
-            inserted += result.rows_affected();
-        }
+        insert_notes(&txn, notes, now).await?;
+        txn.commit().await?;
         Ok(inserted)
     }
 
@@ -504,4 +462,72 @@ impl Store {
             .all(self.conn())
             .await?)
     }
+}
+
+/// PostgreSQL: thousands of rows per statement, passed as one typed array per column
+/// and unpacked by `unnest`. Building and binding a multi-row `INSERT` through
+/// sea-query cost about 40 µs a row, ten times what PostgreSQL spends storing it, and
+/// one JSON array (`json_to_recordset`) spent 40% of the statement parsing it; arrays
+/// travel in the binary protocol. A day's sweep over a million items enqueues some
+/// 80,000 reminders. (sea-orm binds no arrays without its `postgres-array` feature, so
+/// this one statement goes through the sqlx pool underneath.)
+async fn enqueue_reminders_in_bulk(
+    tx: &mut sea_orm::sqlx::PgTransaction<'_>,
+    news: &[NewReminder],
+) -> Result<u64, StoreError> {
+    const SQL: &str = "INSERT INTO reminders (id, item_id, agency_id, recipient_person_id, \
+           recipient_address, recipient_name, channel, kind, refers_to, as_of, scheduled_at, \
+           status, attempts, message_id, escalation_level, subject, body_text, body_html, \
+           idempotency_key, created_at, updated_at) \
+         SELECT r.id, r.item_id, r.agency_id, r.recipient_person_id, r.recipient_address, \
+           r.recipient_name, r.channel, r.kind, r.refers_to, r.as_of, r.scheduled_at, \
+           'pending', 0, '<reminder-' || r.id || '@rectify>', r.escalation_level, r.subject, \
+           r.body_text, r.body_html, r.idempotency_key, $17, $17 \
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], \
+           $7::text[], $8::text[], $9::date[], $10::date[], $11::timestamptz[], $12::int4[], \
+           $13::text[], $14::text[], $15::text[], $16::text[]) \
+           AS r(id, item_id, agency_id, recipient_person_id, recipient_address, \
+                recipient_name, channel, kind, refers_to, as_of, scheduled_at, \
+                escalation_level, subject, body_text, body_html, idempotency_key) \
+         ON CONFLICT (idempotency_key) DO NOTHING";
+    fn column<'a, T>(rows: &'a [NewReminder], f: impl Fn(&'a NewReminder) -> T) -> Vec<T> {
+        rows.iter().map(f).collect()
+    }
+    let now = Utc::now();
+    let mut inserted = 0;
+    for chunk in news.chunks(BULK_CHUNK) {
+        // Derived from the row (as the Message-ID is): a rare duplicate delivery carries
+        // the same id.
+        let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
+        let result = sea_orm::sqlx::query(SQL)
+            .bind(ids)
+            .bind(column(chunk, |n| n.item_id))
+            .bind(column(chunk, |n| n.agency_id))
+            .bind(column(chunk, |n| n.recipient_person_id))
+            .bind(column(chunk, |n| n.recipient_address.as_str()))
+            .bind(column(chunk, |n| n.recipient_name.as_deref()))
+            .bind(column(chunk, |n| n.channel.as_str()))
+            .bind(column(chunk, |n| n.kind.as_str()))
+            .bind(column(chunk, |n| n.refers_to))
+            .bind(column(chunk, |n| n.as_of))
+            .bind(column(chunk, |n| n.scheduled_at))
+            .bind(column(chunk, |n| n.escalation_level))
+            .bind(column(chunk, |n| n.subject.as_deref()))
+            .bind(column(chunk, |n| n.body_text.as_deref()))
+            .bind(column(chunk, |n| n.body_html.as_deref()))
+            .bind(column(chunk, |n| n.idempotency_key.as_str()))
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(sqlx_error)?;
+        inserted += result.rows_affected();
+    }
+    Ok(inserted)
+}
+
+/// A driver error from a statement sent through the sqlx pool underneath.
+pub(super) fn sqlx_error(e: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(
+        std::sync::Arc::new(e),
+    )))
 }

@@ -113,6 +113,28 @@ impl Store {
         Ok(update.exec(self.conn()).await?.rows_affected)
     }
 
+    /// An account's sessions not revoked and not past their absolute expiry at `now`,
+    /// newest first (at most `limit`; idleness is the caller's to judge).
+    pub async fn open_sessions_of(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        Ok(web_session::Entity::find()
+            .filter(web_session::Column::AccountId.eq(account_id))
+            .filter(web_session::Column::RevokedAt.is_null())
+            .filter(web_session::Column::ExpiresAt.gt(now))
+            .order_by_desc(web_session::Column::Id)
+            .limit(limit)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// Replaces an account's password hash.
     pub async fn set_password_hash(&self, account_id: Uuid, hash: &str) -> Result<(), StoreError> {
         account::Entity::update_many()

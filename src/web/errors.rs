@@ -30,6 +30,9 @@ pub fn sentence(code: &str) -> &'static str {
         "UNAUTHENTICATED" => "请先登录。",
         "WRONG_CREDENTIALS" => "邮箱或密码不正确。",
         "TOO_MANY_ATTEMPTS" => "尝试次数过多，请稍后再试。",
+        "LINK_INVALID" => {
+            "该链接无效、已使用或已过期。请联系本单位联络员或系统管理员重新获取首次登录链接。"
+        }
         "FORBIDDEN" => "您无权查看或办理该内容：它不在您负责的范围内。",
         "CSRF" => "页面已过期或请求来源不明，请刷新页面后重新操作。",
         "UNAVAILABLE" => "系统暂时繁忙，请稍后再试。",
@@ -79,6 +82,7 @@ pub fn status(code: &str) -> StatusCode {
         "STALE_VERSION" | "CONFLICT" => StatusCode::CONFLICT,
         "PAYLOAD_TOO_LARGE" => StatusCode::PAYLOAD_TOO_LARGE,
         "TOO_MANY_ATTEMPTS" => StatusCode::TOO_MANY_REQUESTS,
+        "LINK_INVALID" => StatusCode::GONE,
         "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
         "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

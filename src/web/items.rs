@@ -17,15 +17,13 @@ use crate::{
     service::{
         ServiceError, Services,
         item_view::{ItemDetails, ItemStatus},
+        items::{ItemOrder, MAX_SORTED_PAGE},
     },
-    store::{
-        items::{ItemFilter, ItemRow},
-        page::PageRequest,
-    },
+    store::items::{ItemFilter, ItemRow},
 };
 
 /// How many items one page of the list shows.
-const PAGE_SIZE: i32 = 20;
+const PAGE_SIZE: u64 = 20;
 
 /// An item in a list, in words.
 #[derive(Clone, Debug)]
@@ -101,8 +99,12 @@ pub struct ListQuery {
     pub to: String,
     #[serde(default)]
     pub q: String,
+    /// The order: `due`, `state`, `code`, `updated`, or empty (as created).
     #[serde(default)]
-    pub after: String,
+    pub sort: String,
+    /// The page, from 1.
+    #[serde(default)]
+    pub page: String,
 }
 
 impl ListQuery {
@@ -129,6 +131,7 @@ impl ListQuery {
             ("from", &self.from),
             ("to", &self.to),
             ("q", &self.q),
+            ("sort", &self.sort),
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -152,10 +155,14 @@ pub struct ItemsPage {
     pub query: ListQuery,
     pub states: Vec<Choice>,
     pub levels: Vec<Choice>,
+    pub sorts: Vec<Choice>,
     pub cards: Vec<Card>,
     pub total: u64,
+    /// This page and how many there are (from 1).
+    pub page: u64,
+    pub pages: u64,
+    pub previous: Option<String>,
     pub next: Option<String>,
-    pub first_page: Option<String>,
     pub error: Option<String>,
 }
 crate::web_page!(ItemsPage);
@@ -196,27 +203,24 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Response {
     let services = &state.services;
-    let after = Uuid::parse_str(&query.after).ok();
+    let page_no = query
+        .page
+        .parse::<u64>()
+        .unwrap_or(1)
+        .clamp(1, MAX_SORTED_PAGE + 1);
     let result = async {
         let filter = filter_of(services, &query).await?;
-        let (page, total) = services
-            .items(
+        let (rows, total) = services
+            .items_sorted(
                 &signed.actor,
                 filter,
-                PageRequest::new(Some(PAGE_SIZE), after),
-                crate::service::items::Wanted {
-                    rows: true,
-                    total: true,
-                    with: Default::default(),
-                },
+                ItemOrder::parse(&query.sort),
+                page_no - 1,
+                PAGE_SIZE,
             )
             .await?;
-        let page = page.map(|w| w.item);
-        let zones = services
-            .zones_of(page.nodes.iter().map(|i| i.agency_id))
-            .await?;
-        let cards: Vec<Card> = page
-            .nodes
+        let zones = services.zones_of(rows.iter().map(|i| i.agency_id)).await?;
+        let cards: Vec<Card> = rows
             .iter()
             .map(|item| {
                 let status = services
@@ -224,22 +228,22 @@ pub async fn list(
                 Card::new(services, item, &status)
             })
             .collect();
-        let next = page
-            .has_next_page
-            .then(|| cards.last().map(|c| c.id))
-            .flatten();
-        Ok::<_, ServiceError>((cards, total.unwrap_or(0), next))
+        Ok::<_, ServiceError>((cards, total))
     }
     .await;
     let base = query.query_string();
-    let (cards, total, next, error) = match result {
-        Ok((cards, total, next)) => (cards, total, next, None),
-        Err(e @ ServiceError::Validation { .. }) => {
-            (Vec::new(), 0, None, Some(errors::message(&e)))
-        }
+    let (cards, total, error) = match result {
+        Ok((cards, total)) => (cards, total, None),
+        Err(e @ ServiceError::Validation { .. }) => (Vec::new(), 0, Some(errors::message(&e))),
         Err(e) => return errors::service_page(Some(&signed), &headers, &e),
     };
+    let pages = total.div_ceil(PAGE_SIZE).clamp(1, MAX_SORTED_PAGE + 1);
     let join = if base.is_empty() { "" } else { "&" };
+    let link = |n: u64| match n {
+        1 if base.is_empty() => "/items".to_owned(),
+        1 => format!("/items?{base}"),
+        n => format!("/items?{base}{join}page={n}"),
+    };
     let page = ItemsPage {
         shell: signed.shell("我的事项", "items"),
         states: services
@@ -257,10 +261,25 @@ pub async fn list(
                 label: level_label(l).to_owned(),
             })
             .collect(),
+        sorts: [
+            ("", "交办顺序"),
+            ("due", "完成时限（最早在前）"),
+            ("state", "办理状态"),
+            ("code", "台账编号"),
+            ("updated", "最近更新"),
+        ]
+        .iter()
+        .map(|(value, label)| Choice {
+            value: (*value).to_owned(),
+            label: (*label).to_owned(),
+        })
+        .collect(),
         cards,
         total,
-        next: next.map(|id| format!("/items?{base}{join}after={id}")),
-        first_page: after.map(|_| format!("/items?{base}")),
+        page: page_no,
+        pages,
+        previous: (page_no > 1).then(|| link(page_no - 1)),
+        next: (page_no < pages).then(|| link(page_no + 1)),
         error,
         query,
     };
@@ -345,7 +364,10 @@ fn size_text(bytes: i64) -> String {
 impl ItemView {
     pub fn new(services: &Services, d: &ItemDetails) -> Self {
         let item = &d.item;
-        let tz = services.zone(d.agency.as_ref().map(|a| a.time_zone.as_str()));
+        let tz = d
+            .agency
+            .as_ref()
+            .map_or(services.time_zone, |a| services.agency_zone(a));
         let person = |p: &crate::store::persons::PersonRow| match &p.title {
             Some(t) if !t.is_empty() => format!("{}（{t}）", p.name),
             _ => p.name.clone(),

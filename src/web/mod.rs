@@ -8,13 +8,16 @@
 //! (the item's forms), [`history`] (the timeline in words), [`errors`] (each error code's
 //! sentence and the error pages).
 
+pub mod account;
 pub mod actions;
+pub mod compress;
 pub mod csrf;
 pub mod errors;
 pub mod history;
 pub mod inbox;
 pub mod items;
 pub mod session;
+pub mod welcome;
 pub mod workbench;
 
 use askama::Template;
@@ -40,10 +43,18 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/login", get(session::form).post(session::sign_in))
         .route("/logout", post(session::sign_out))
         .route(
+            "/welcome/{token}",
+            get(welcome::form).post(welcome::set_password),
+        )
+        .route(
             "/account/password",
             get(session::password_form).post(session::change_password),
         )
         .route("/account/large-text", post(session::large_text))
+        .route("/account", get(account::page))
+        .route("/account/calendar", post(account::new_feed))
+        .route("/account/calendar/{id}/revoke", post(account::revoke_feed))
+        .route("/account/sessions/end-others", post(account::end_others))
         .route("/inbox", get(inbox::page))
         .route("/inbox/read", post(inbox::mark_read))
         .route("/items", get(items::list))
@@ -56,6 +67,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         )
         .route("/assets/{file}", get(asset))
         .layer(map_response(security_headers))
+        .layer(axum::middleware::from_fn(compress::gzip))
 }
 
 /// The headers every page carries: no inline script may run, no other site may frame it,

@@ -54,7 +54,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The `Secure` attribute when the service is reached over https.
-fn secure(state: &AppState) -> &'static str {
+pub(super) fn secure(state: &AppState) -> &'static str {
     if state.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -62,7 +62,7 @@ fn secure(state: &AppState) -> &'static str {
     }
 }
 
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     if getrandom::fill(&mut bytes).is_err() {
         return String::new();

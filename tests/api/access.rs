@@ -79,6 +79,7 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("accounts", ["SEES", "SEES", "EMPTY", F, F, F, F, F, U]),
         ("disableAccount", ["OK", "OK", F, F, F, F, F, F, U]),
         ("resetPassword", ["OK", "OK", F, F, F, F, F, F, U]),
+        ("issueFirstSignInLink", ["OK", "OK", F, F, F, F, F, F, U]),
         ("accountTokens", ["OK", "OK", F, F, F, F, F, F, U]),
         ("urge", [F, "OK", F, F, F, F, F, F, U]),
         ("addEvidence", [F, F, F, "OK", F, "OK", F, "OK", U]),
@@ -237,7 +238,7 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             let sees = r["data"]["accounts"]["nodes"].as_array().unwrap().iter().any(|n| n["agencyId"] == json!(c.dept));
             if sees { "SEES" } else { "EMPTY" }.into()
         }
-        "disableAccount" | "resetPassword" | "accountTokens" => {
+        "disableAccount" | "resetPassword" | "accountTokens" | "issueFirstSignInLink" => {
             // A fresh account of the department, so every caller meets it as it is.
             let victim = format!("managed{n}@test.local");
             issue_account(&app.services, &victim, rectify::domain::AccountRole::Coordinator, Some(c.dept.parse().unwrap()), None).await;
@@ -245,6 +246,7 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             match op {
                 "disableAccount" => call("mutation($id: ID!) { disableAccount(id: $id) { id } }", json!({ "id": id })).await,
                 "resetPassword" => call("mutation($id: ID!) { resetPassword(accountId: $id, newPassword: \"a new password 1\") }", json!({ "id": id })).await,
+                "issueFirstSignInLink" => call("mutation($id: ID!) { issueFirstSignInLink(accountId: $id) { url } }", json!({ "id": id })).await,
                 _ => call("query($id: ID!) { accountTokens(accountId: $id) { id } }", json!({ "id": id })).await,
             }
         }

@@ -31,6 +31,7 @@ mod subscription;
 mod tallies;
 mod web_browser;
 mod web_http;
+mod web_people;
 mod web_support;
 mod webhook_guard;
 mod webhook_sink;

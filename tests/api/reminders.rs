@@ -14,7 +14,7 @@ use crate::{
     workflow::{ASSIGN, cast, new_item, version},
 };
 
-fn smtp_to(sink_addr: std::net::SocketAddr) -> impl FnOnce(&mut rectify::config::Settings) {
+pub fn smtp_to(sink_addr: std::net::SocketAddr) -> impl FnOnce(&mut rectify::config::Settings) {
     move |s| {
         s.smtp.host = sink_addr.ip().to_string();
         s.smtp.port = sink_addr.port();
@@ -25,13 +25,18 @@ fn smtp_to(sink_addr: std::net::SocketAddr) -> impl FnOnce(&mut rectify::config:
     }
 }
 
-fn today() -> chrono::NaiveDate {
+pub fn today() -> chrono::NaiveDate {
     Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive()
 }
 
-async fn assign_due(app: &TestApp, c: &crate::workflow::Cast, id: &str, due: chrono::NaiveDate) {
+pub async fn assign_due(
+    app: &TestApp,
+    c: &crate::workflow::Cast,
+    id: &str,
+    due: chrono::NaiveDate,
+) {
     let v = version(app, id).await;
     let (given, past) = assignable(&due.to_string());
     app.ok_as(

@@ -335,6 +335,19 @@ store_test!(
         };
         b.screenshots(&format!("{name}-forbidden")).await;
         b.client
+            .find(Locator::LinkText("我的账户"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let text = b.wait_for_text("登录设备").await;
+        assert!(
+            text.contains("张局长") && text.contains("责任领导") && text.contains("某市司法局"),
+            "{text}"
+        );
+        b.screenshots(&format!("{name}-account")).await;
+        b.client
             .find(Locator::LinkText("修改密码"))
             .await
             .unwrap()

@@ -232,9 +232,7 @@ impl Services {
         awaiting_state: &str,
     ) -> LedgerRow {
         let agency = r.agencies.get(&item.agency_id);
-        let tz: Tz = agency
-            .and_then(|a| a.time_zone.parse().ok())
-            .unwrap_or(self.time_zone);
+        let tz: Tz = agency.map_or(self.time_zone, |a| self.agency_zone(a));
         let local = |t: Option<DateTime<Utc>>| -> Option<NaiveDate> {
             t.map(|t| t.with_timezone(&tz).date_naive())
         };

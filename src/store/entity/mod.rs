@@ -11,6 +11,7 @@ pub mod chain_head;
 pub mod commitment;
 pub mod evidence;
 pub mod extension_request;
+pub mod first_sign_in_link;
 pub mod item;
 pub mod item_event;
 pub mod item_supporting_unit;

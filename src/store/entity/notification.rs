@@ -14,6 +14,8 @@ pub struct Model {
     pub text: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// Set on messages a job writes (a reminder's), so writing one twice leaves one.
+    pub key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
