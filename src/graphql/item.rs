@@ -35,6 +35,10 @@ pub struct ItemFilterInput {
     pub escalation_level: Option<i32>,
     /// Only items whose title or ledger number contains this text (at most 100 characters).
     pub text: Option<String>,
+    /// true: only items a verifier returned (退回) at least once.
+    pub returned: Option<bool>,
+    /// true: only items granted an extension (延期) at least once.
+    pub extended: Option<bool>,
 }
 
 #[derive(Default)]
@@ -86,6 +90,9 @@ impl ItemQuery {
                 _ => None,
             },
             text: f.text,
+            with_action: (f.returned == Some(true))
+                .then(|| crate::service::dashboard::REWORK_ACTION.to_owned()),
+            with_extension: (f.extended == Some(true)).then(|| "approved".to_owned()),
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         // Counting every match costs a scan of them all: only when the total is asked for;

@@ -36,7 +36,8 @@ pub struct Principal {
     pub token_id: Option<Uuid>,
     pub email: String,
     pub role: AccountRole,
-    /// The account's agency: its scope root (supervisor) or its one agency (others).
+    /// The account's agency: its office (supervisor, whose reach is the office's mandates)
+    /// or its one agency (others).
     pub agency_id: Option<Uuid>,
     /// The person the account acts for.
     pub person_id: Option<Uuid>,
@@ -212,5 +213,6 @@ fn describe(op: Operation) -> &'static str {
         Operation::EditItems => "create, split or link items",
         Operation::Audit => "verify the audit trail",
         Operation::ManageAccounts => "create accounts",
+        Operation::ManageSupervision => "grant or end supervision mandates",
     }
 }

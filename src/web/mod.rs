@@ -9,7 +9,9 @@
 //! sentence and the error pages).
 
 pub mod actions;
+pub mod charts;
 pub mod csrf;
+pub mod dashboard;
 pub mod errors;
 pub mod history;
 pub mod inbox;
@@ -48,6 +50,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/inbox/read", post(inbox::mark_read))
         .route("/items", get(items::list))
         .route("/items/{id}", get(items::page))
+        .route("/dashboard", get(dashboard::page))
         .route("/items/{id}/act", post(actions::act))
         .route("/items/{id}/comment", post(actions::comment))
         .route(
@@ -121,8 +124,15 @@ pub struct Shell {
     pub large_text: bool,
     /// How many of the visitor's messages are unread.
     pub unread: u64,
-    /// Which navigation entry is current: `workbench`, `items`, `account` or empty.
+    /// Which navigation entry is current: `workbench`, `items`, `dashboard`, `queues`,
+    /// `account` or empty.
     pub current: &'static str,
+    /// Whether the visitor reads agencies as a whole (admins, offices, coordinators): the
+    /// dashboard is in the navigation.
+    pub dashboard: bool,
+    /// Whether the visitor verifies and presses items (admins, offices): the queues are in
+    /// the navigation.
+    pub queues: bool,
     /// The page's own path and query (forms in the layout come back to it).
     pub path: String,
     pub css: String,
@@ -140,6 +150,8 @@ impl Shell {
             large_text: false,
             unread: 0,
             current: "",
+            dashboard: false,
+            queues: false,
             path: "/".to_owned(),
             css: assets::web_path("app.css"),
             htmx: assets::web_path("htmx-2.0.4.min.js"),
@@ -165,7 +177,12 @@ pub struct SignedIn {
 impl SignedIn {
     /// The layout for this visitor.
     pub fn shell(&self, title: &str, current: &'static str) -> Shell {
+        let role = self.actor.principal().ok().map(|p| p.role);
         Shell {
+            dashboard: role.is_some_and(|r| !crate::domain::access::limited_to_own_items(r)),
+            queues: role.is_some_and(|r| {
+                crate::domain::access::role_may(r, crate::domain::access::Operation::Audit)
+            }),
             name: self.name.clone(),
             csrf: self.session.session.csrf_token.clone(),
             large_text: self.session.large_text,
