@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod persons;
 pub mod posts;
 pub mod principals;
+pub mod queues;
 pub mod reminders;
 pub mod report_section;
 pub mod reports;

@@ -26,11 +26,11 @@ pub struct HBarChart {
 }
 
 /// The width of a horizontal bar chart's drawing (its viewBox).
-pub const HBAR_WIDTH: u32 = 400;
+pub const HBAR_WIDTH: u32 = 300;
 /// Where the bars start (the labels stand left of it).
-pub const HBAR_LEFT: u32 = 96;
+pub const HBAR_LEFT: u32 = 78;
 /// The longest bar (leaving room for the value).
-const HBAR_SPAN: u32 = 250;
+const HBAR_SPAN: u32 = 180;
 const HBAR_ROW: u32 = 26;
 pub const HBAR_THICKNESS: u32 = 16;
 
@@ -95,8 +95,8 @@ pub struct TrendChart {
 /// The trend chart's height, its plot's bottom and the bars' width.
 pub const TREND_HEIGHT: u32 = 180;
 pub const TREND_BASE: u32 = 150;
-pub const TREND_BAR: u32 = 8;
-const TREND_GROUP: u32 = 36;
+pub const TREND_BAR: u32 = 11;
+const TREND_GROUP: u32 = 48;
 const TREND_TOP: u32 = 14;
 
 /// Grouped bars for months of (month "YYYY-MM", created, closed, due).
@@ -121,7 +121,7 @@ pub fn trend(months: &[(String, u64, u64, u64)]) -> TrendChart {
         {
             let height = scale(value, max, TREND_BASE - TREND_TOP);
             bars.push(VBar {
-                x: left + 5 + u32::try_from(k).unwrap_or(0) * (TREND_BAR + 1),
+                x: left + 6 + u32::try_from(k).unwrap_or(0) * (TREND_BAR + 1),
                 y: TREND_BASE - height,
                 height,
                 series,

@@ -388,7 +388,7 @@ pub struct ItemView {
 /// (the offices' screens will).
 const OFFICE_ACTIONS: &[&str] = &["assign", "decide_extension", "verify"];
 
-fn size_text(bytes: i64) -> String {
+pub fn size_text(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
     } else {

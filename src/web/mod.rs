@@ -16,6 +16,7 @@ pub mod errors;
 pub mod history;
 pub mod inbox;
 pub mod items;
+pub mod queues;
 pub mod session;
 pub mod workbench;
 
@@ -51,6 +52,12 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/items", get(items::list))
         .route("/items/{id}", get(items::page))
         .route("/dashboard", get(dashboard::page))
+        .route("/queues/verify", get(queues::verify_page))
+        .route("/queues/verify/{id}", post(queues::verify))
+        .route("/queues/extensions", get(queues::extensions_page))
+        .route("/queues/extensions/{id}", post(queues::decide))
+        .route("/queues/press", get(queues::press_page))
+        .route("/queues/urge", post(queues::urge))
         .route("/items/{id}/act", post(actions::act))
         .route("/items/{id}/comment", post(actions::comment))
         .route(

@@ -10,8 +10,57 @@ use crate::{
     helpers::*,
     store_test,
     web_support::*,
-    workflow::{Cast, assign, cast, new_item},
+    workflow::{Cast, ITEM, NOTE, TRANSITION, assign, cast, item, new_item, upload, version},
 };
+
+const PDF: &[u8] = include_bytes!("../fixtures/rectification-report.pdf");
+
+/// An item of the department assigned, accepted and submitted for verification with
+/// `evidence` (a PDF when true, else a note).
+async fn submitted(app: &TestApp, c: &Cast, title: &str, pdf: bool) -> String {
+    let id = new_item(app, &c.dept, title).await;
+    assign(
+        app,
+        c,
+        &id,
+        &(today_here() + chrono::Duration::days(30)).to_string(),
+    )
+    .await;
+    app.ok_as(&c.leader_token, TRANSITION, json!({ "id": id, "action": "accept", "measures": "修订制度并组织培训", "v": version(app, &id).await })).await;
+    if pdf {
+        let r = upload(app, &c.responsible_token, &id, "整改报告.pdf", PDF.to_vec()).await;
+        assert!(r.get("errors").is_none(), "{r}");
+    } else {
+        app.ok_as(&c.responsible_token, NOTE, json!({ "id": id }))
+            .await;
+    }
+    app.ok_as(
+        &c.responsible_token,
+        TRANSITION,
+        json!({ "id": id, "action": "submit", "v": version(app, &id).await }),
+    )
+    .await;
+    id
+}
+
+/// Posts a form in a signed-in session; returns the status and where it redirects.
+async fn post(app: &TestApp, s: &HttpSession, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let mut fields = vec![("csrf", s.csrf.as_str())];
+    fields.extend_from_slice(form);
+    let r = plain_client()
+        .post(app.url(path))
+        .header("cookie", &s.cookie)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let to = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (r.status().as_u16(), to)
+}
 
 /// A page fetched in a signed-in session.
 async fn get(app: &TestApp, s: &HttpSession, path: &str) -> (u16, String) {
@@ -197,6 +246,16 @@ store_test!(
             Backend::Postgres => "postgres",
         };
         let (c, _, email) = city_with_items(&app).await;
+        let with_pdf = submitted(&app, &c, "行政执法公示不到位", true).await;
+        let with_note = submitted(&app, &c, "培训记录不全", false).await;
+        let third = new_item(&app, &c.dept, "第三项逾期事项").await;
+        assign(
+            &app,
+            &c,
+            &third,
+            &(today_here() - chrono::Duration::days(2)).to_string(),
+        )
+        .await;
         b.client.goto(&app.url("/dashboard")).await.unwrap();
         crate::web_browser::sign_in_form(&b, &email).await;
         b.wait_for_text("三色督办").await;
@@ -209,7 +268,7 @@ store_test!(
             .await
             .unwrap();
         let text = b.wait_for_text("单位：某市司法局").await;
-        assert!(text.contains("共 2 项"), "{text}");
+        assert!(text.contains("共 3 项"), "{text}");
         assert!(
             text.contains("执法案卷评查问题") && text.contains("复议纠错问题"),
             "{text}"
@@ -218,12 +277,112 @@ store_test!(
             !text.contains("普法形式单一"),
             "a yellow item is not red: {text}"
         );
+        let red: Vec<String> = app
+            .ok(
+                "query($a: ID!) { items(filter: { agencyId: $a, escalationLevel: 3 }) { nodes { id } } }",
+                json!({ "a": c.dept }),
+            )
+            .await["items"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(red.len(), 3);
         b.screenshots(&format!("{name}-dashboard-red-items")).await;
         let at = b.client.current_url().await.unwrap();
         assert_eq!(
             at.query(),
             Some(format!("agency={}&level=3", c.dept).as_str())
         );
+        // 待验收: one verified with its PDF previewed, one returned with a reason.
+        b.client
+            .find(Locator::Css("nav a[href='/queues/verify']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("整改报告.pdf").await;
+        assert!(
+            b.client
+                .find(Locator::Css("iframe[src^='/evidence/']"))
+                .await
+                .is_ok(),
+            "the PDF is previewed in the page"
+        );
+        b.screenshots(&format!("{name}-queue-verify")).await;
+        let article = |id: &str| format!("#item-{id}");
+        b.client
+            .find(Locator::Css(&format!(
+                "{} .verify-form button",
+                article(&with_pdf)
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("已验收通过").await;
+        b.client
+            .find(Locator::Css(&format!(
+                "{} textarea[name='comment']",
+                article(&with_note)
+            )))
+            .await
+            .unwrap()
+            .send_keys("缺少培训签到表，请补充")
+            .await
+            .unwrap();
+        b.client
+            .find(Locator::Css(&format!(
+                "{} .reject-form button",
+                article(&with_note)
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("已退回").await;
+        assert_eq!(item(&app, &with_pdf).await["state"], "closed");
+        assert_eq!(item(&app, &with_note).await["state"], "in_progress");
+
+        // Three red items urged at once.
+        b.client
+            .find(Locator::LinkText("逾期和红色督办"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("督办所选事项").await;
+        for id in &red {
+            b.client
+                .find(Locator::Css(&format!("input[name='pick-{id}']")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+        b.client
+            .find(Locator::Css("#note"))
+            .await
+            .unwrap()
+            .send_keys("请于本周五前报送整改进展")
+            .await
+            .unwrap();
+        b.screenshots(&format!("{name}-queue-press")).await;
+        b.client
+            .find(Locator::Css("form.press button[type='submit']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("已督办 3 项").await;
+        b.screenshots(&format!("{name}-queue-urged")).await;
         b.close().await;
     }
 );
@@ -308,5 +467,175 @@ store_test!(
         let text = b.wait_for_text("无权").await;
         assert!(!text.contains("司法局自己的事项"), "{text}");
         b.close().await;
+    }
+);
+
+store_test!(
+    the_queues_verify_return_decide_and_urge_many,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let with_pdf = submitted(&app, &c, "执法案卷不规范", true).await;
+        let with_note = submitted(&app, &c, "普法形式单一", false).await;
+        let extended = new_item(&app, &c.dept, "需延期的事项").await;
+        assign(
+            &app,
+            &c,
+            &extended,
+            &(today_here() + chrono::Duration::days(10)).to_string(),
+        )
+        .await;
+        app.ok_as(&c.leader_token, TRANSITION, json!({ "id": extended, "action": "accept", "measures": "m", "v": version(&app, &extended).await })).await;
+        let later = (today_here() + chrono::Duration::days(90)).to_string();
+        app.ok_as(&c.responsible_token, "mutation($id: ID!, $d: NaiveDate!, $v: Int!) { requestExtension(id: $id, dueOn: $d, reason: \"等待上级批复\", expectedVersion: $v) { id } }",
+            json!({ "id": extended, "d": later, "v": version(&app, &extended).await })).await;
+        let mut red = Vec::new();
+        for (i, title) in ["逾期一", "逾期二", "逾期三"].iter().enumerate() {
+            let id = new_item(&app, &c.dept, title).await;
+            assign(
+                &app,
+                &c,
+                &id,
+                &(today_here() - chrono::Duration::days(i as i64 + 1)).to_string(),
+            )
+            .await;
+            red.push(id);
+        }
+        let email = password_account(&app, AccountRole::Supervisor, &c.city, None).await;
+        let s = sign_in(&app, &email).await;
+
+        // 待验收: both items, the PDF previewed in the page from the evidence route.
+        let (status, page) = get(&app, &s, "/queues/verify").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("执法案卷不规范") && page.contains("普法形式单一"));
+        let at = page
+            .find("<iframe src=\"/evidence/")
+            .expect("the PDF previewed inline")
+            + "<iframe src=\"".len();
+        let src = page[at..at + page[at..].find('"').unwrap()]
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let pdf = plain_client()
+            .get(app.url(&src))
+            .header("cookie", &s.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+
+        // Verify one with its outcome; a return needs a reason; return the other.
+        let v = version(&app, &with_pdf).await.to_string();
+        let (status, to) = post(
+            &app,
+            &s,
+            &format!("/queues/verify/{with_pdf}"),
+            &[
+                ("version", &v),
+                ("decision", "verify"),
+                ("outcome", "continuing"),
+            ],
+        )
+        .await;
+        assert_eq!((status, to.as_str()), (303, "/queues/verify?done=verify"));
+        let closed = item(&app, &with_pdf).await;
+        assert_eq!(
+            (closed["state"].as_str(), closed["outcome"].as_str()),
+            (Some("closed"), Some("continuing")),
+            "{closed}"
+        );
+        let v = version(&app, &with_note).await.to_string();
+        let (_, to) = post(
+            &app,
+            &s,
+            &format!("/queues/verify/{with_note}"),
+            &[("version", &v), ("decision", "reject"), ("comment", "")],
+        )
+        .await;
+        assert_eq!(to, "/queues/verify?error=VALIDATION");
+        assert_eq!(
+            item(&app, &with_note).await["state"],
+            "submitted",
+            "refused, nothing changed"
+        );
+        let (_, to) = post(
+            &app,
+            &s,
+            &format!("/queues/verify/{with_note}"),
+            &[
+                ("version", &v),
+                ("decision", "reject"),
+                ("comment", "缺少培训签到表"),
+            ],
+        )
+        .await;
+        assert_eq!(to, "/queues/verify?done=reject");
+        assert_eq!(item(&app, &with_note).await["state"], "in_progress");
+        let (_, page) = get(&app, &s, "/queues/verify?done=reject").await;
+        assert!(
+            page.contains("已退回") && page.contains("没有待验收的事项"),
+            "{page}"
+        );
+
+        // The extension request, decided from its queue.
+        let (_, page) = get(&app, &s, "/queues/extensions").await;
+        assert!(page.contains("需延期的事项") && page.contains("等待上级批复"));
+        let request = {
+            let at = page.find("action=\"/queues/extensions/").unwrap()
+                + "action=\"/queues/extensions/".len();
+            page[at..at + 36].to_owned()
+        };
+        let v = version(&app, &extended).await.to_string();
+        let (_, to) = post(
+            &app,
+            &s,
+            &format!("/queues/extensions/{request}"),
+            &[("version", &v), ("decision", "approve")],
+        )
+        .await;
+        assert_eq!(to, "/queues/extensions?done=approve");
+        assert_eq!(item(&app, &extended).await["dueOn"], json!(later));
+
+        // Three red items urged at once with one note.
+        let (_, page) = get(&app, &s, "/queues/press").await;
+        for title in ["逾期一", "逾期二", "逾期三"] {
+            assert!(page.contains(title), "{title}");
+        }
+        assert!(!page.contains("需延期的事项"), "not red");
+        let mut form: Vec<(String, String)> = Vec::new();
+        for id in &red {
+            form.push((format!("pick-{id}"), version(&app, id).await.to_string()));
+        }
+        form.push(("note".into(), "请于本周五前报送整改进展".into()));
+        let fields: Vec<(&str, &str)> =
+            form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (_, to) = post(&app, &s, "/queues/urge", &fields).await;
+        assert_eq!(to, "/queues/press?done=urge&n=3&failed=0");
+        for id in &red {
+            let history = app.ok(ITEM, json!({ "id": id })).await;
+            let actions: Vec<&str> = history["item"]["history"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|e| e["action"].as_str())
+                .collect();
+            assert!(actions.contains(&"urge"), "{actions:?}");
+        }
+        let (_, to) = post(&app, &s, "/queues/urge", &[("note", "没选事项")]).await;
+        assert_eq!(to, "/queues/press?error=VALIDATION");
+
+        // Not for leaders; nor without the form's token.
+        let leader = password_account(&app, AccountRole::Leader, &c.dept, Some(&c.leader)).await;
+        let leader = sign_in(&app, &leader).await;
+        let (status, _) = get(&app, &leader, "/queues/verify").await;
+        assert_eq!(status, 403);
+        let forged = plain_client()
+            .post(app.url("/queues/urge"))
+            .header("cookie", &s.cookie)
+            .form(&[("note", "x"), (&format!("pick-{}", red[0]), "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
     }
 );
