@@ -39,6 +39,8 @@ pub struct ItemFilterInput {
     pub returned: Option<bool>,
     /// true: only items granted an extension (延期) at least once.
     pub extended: Option<bool>,
+    /// true: only items with an extension request waiting for a decision.
+    pub extension_pending: Option<bool>,
 }
 
 #[derive(Default)]
@@ -92,7 +94,11 @@ impl ItemQuery {
             text: f.text,
             with_action: (f.returned == Some(true))
                 .then(|| crate::service::dashboard::REWORK_ACTION.to_owned()),
-            with_extension: (f.extended == Some(true)).then(|| "approved".to_owned()),
+            with_extension: match (f.extension_pending, f.extended) {
+                (Some(true), _) => Some("pending".to_owned()),
+                (_, Some(true)) => Some("approved".to_owned()),
+                _ => None,
+            },
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         // Counting every match costs a scan of them all: only when the total is asked for;
