@@ -132,7 +132,12 @@ impl Services {
             .into_iter()
             .map(|a| (a.id, a.name))
             .collect();
-        let dashboard = self.dashboard(scope).await?;
+        let every_part = super::dashboard::DashboardParts {
+            rework: true,
+            extensions: true,
+            recurring_shortcomings: false,
+        };
+        let dashboard = self.dashboard(scope, every_part).await?;
         Ok(Board {
             agency,
             roots,

@@ -71,11 +71,12 @@ impl Services {
                 Wanted {
                     rows: true,
                     total: false,
+                    with: Default::default(),
                 },
             )
             .await?;
         Ok(Queue {
-            entries: page.nodes,
+            entries: page.nodes.into_iter().map(|w| w.item).collect(),
             more: page.has_next_page,
         })
     }
