@@ -496,10 +496,11 @@ pub async fn urge(State(state): State<AppState>, posted: Posted<UrgeForm>) -> Re
             .await?;
         let failed = outcomes.iter().filter(|(_, r)| r.is_err()).count();
         let urged = outcomes.len() - failed;
-        if urged == 0 {
-            if let Some((_, Err(e))) = outcomes.into_iter().next() {
-                return Err(e);
-            }
+        // None urged: the first refusal says why (a stale version, an item out of reach).
+        if urged == 0
+            && let Some((_, Err(e))) = outcomes.into_iter().next()
+        {
+            return Err(e);
         }
         Ok(format!("urge&n={urged}&failed={failed}"))
     }
