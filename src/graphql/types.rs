@@ -386,6 +386,13 @@ impl Item {
     async fn state(&self) -> &str {
         &self.0.state
     }
+    /// The state as people read it (待交办, 整改中, 已拆分 …).
+    async fn state_label(&self, ctx: &Context<'_>) -> String {
+        ctx.services()
+            .workflow
+            .state(&self.0.state)
+            .map_or_else(|| self.0.state.clone(), |s| s.label.clone())
+    }
     /// 整改类别
     async fn category(&self) -> Option<ItemCategory> {
         self.0
@@ -510,8 +517,32 @@ impl Item {
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+    /// The person who verified and closed it (验收销号); null while it is not closed, or
+    /// when the verifying account acts for no person (see `verifiedByAccountId`).
+    async fn verified_by(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(account) = self.0.verified_by else {
+            return Ok(None);
+        };
+        let Some(person) = ctx
+            .services()
+            .store
+            .account(account)
+            .await
+            .map_err(crate::service::ServiceError::from)?
+            .and_then(|a| a.person_id)
+        else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .persons
+            .load_one(person)
+            .await
+            .map_err(load_error)?
+            .map(Person))
+    }
     /// The account that verified it.
-    async fn verified_by(&self) -> Option<ID> {
+    async fn verified_by_account_id(&self) -> Option<ID> {
         self.0.verified_by.map(|id| ID(id.to_string()))
     }
     /// The version to send back with a change (optimistic concurrency).

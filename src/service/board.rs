@@ -97,7 +97,7 @@ impl Services {
         let roots = self.board_roots(actor).await?;
         let Some(agency_id) = agency_id.or_else(|| roots.first().map(|a| a.id)) else {
             return Err(ServiceError::Forbidden(
-                "no agency is within your reach: ask an admin for a supervision mandate".into(),
+                "您的账号没有可督办的单位，请联系系统管理员授予督办授权".into(),
             ));
         };
         let scope = self

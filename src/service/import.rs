@@ -238,16 +238,13 @@ impl Services {
             if !web {
                 return Err(ServiceError::invalid(
                     "sourceUrl",
-                    "来源网址须以 http:// 或 https:// 开头（sourceUrl must be a web address)",
+                    "来源网址须以 http:// 或 https:// 开头",
                 ));
             }
         }
         let file = input.file.take();
         if file.is_some() && !input.text.trim().is_empty() {
-            return Err(ServiceError::invalid(
-                "file",
-                "文本和文件只能提供一个（give either the text or a file, not both)",
-            ));
+            return Err(ServiceError::invalid("file", "报告文本和文件只能提供一个"));
         }
         // Decoding a file and reading the text are CPU work proportional to their size: off
         // the async workers, and no more at once than there are cores (files: fewer still).
@@ -291,25 +288,22 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "text",
-                "the text does not read as a Chinese report (法治政府建设年度报告 or 工作总结)",
+                "该文本不像中文的法治政府建设年度报告或工作总结",
             ));
         }
         if extraction.shortcomings.is_empty() && extraction.commitments.is_empty() {
             return Err(ServiceError::invalid(
                 "text",
-                "no shortcomings (存在的问题) and no commitments (下一年度安排) were recognised in the text; nothing to track",
+                "文本中没有识别出“存在的问题”或“下一年度安排”，没有可跟踪的内容",
             ));
         }
         let year = input.year.or(extraction.report_year).ok_or_else(|| {
-            ServiceError::invalid(
-                "year",
-                "the report does not say which year it covers: give the year",
-            )
+            ServiceError::invalid("year", "报告未写明年度：请填写报告年度（year）")
         })?;
         if !(2000..=2100).contains(&year) {
             return Err(ServiceError::invalid(
                 "year",
-                format!("{year} is not a plausible report year"),
+                format!("{year} 不是有效的报告年度"),
             ));
         }
         let tx = self.store.begin().await?;
@@ -372,7 +366,7 @@ impl Services {
             .ok_or_else(|| {
                 ServiceError::invalid(
                     "agencyId",
-                    "the report does not name its agency in full: choose the agency (agencyId) or give its name",
+                    "报告未写明单位全称：请选择单位（agencyId）或填写单位名称",
                 )
             })?;
         if let Some(agency) = tx.agency_by_name(name).await? {
@@ -466,7 +460,7 @@ impl Services {
             }
             Some(report) if !input.replace => {
                 return Err(ServiceError::Conflict(format!(
-                    "{} already has a different {} {} report (id {}, imported {}); import with replace to replace it",
+                    "{}已有另一份{}年度{}报告（编号 {}，导入于 {}）；如需替换，请以 replace 方式导入",
                     agency.name,
                     year,
                     period.label(),
@@ -476,6 +470,16 @@ impl Services {
             }
             Some(report) => {
                 tx.replace_report_text(report.id, &new_report).await?;
+                // The row as it now stands (its id, key and creation stay).
+                let report = ReportRow {
+                    title: new_report.title.clone(),
+                    published_on: new_report.published_on,
+                    sha256: new_report.sha256.clone(),
+                    source_file_sha256: new_report.source_file_sha256.clone(),
+                    source_file_name: new_report.source_file_name.clone(),
+                    review: new_report.review,
+                    ..report
+                };
                 tx.clear_commitments(report.id).await?;
                 tx.park_shortcoming_ordinals(report.id).await?;
                 let old = tx.shortcomings_of(report.id).await?;
@@ -600,9 +604,9 @@ impl Services {
                     actor_account_id: actor_account(actor),
                     actor_person_id: None,
                     comment: Some(if review.is_some() {
-                        "从年度报告导入，经人工核对 (imported from the report as reviewed by hand)"
+                        "从年度报告导入，经人工核对"
                     } else {
-                        "从年度报告导入 (imported from the report)"
+                        "从年度报告导入"
                     }),
                     payload_json: json!({
                         "report_id": report.id,
@@ -652,7 +656,7 @@ impl Services {
             warnings.push(ImportWarning {
                 code: "KEPT_SHORTCOMINGS".into(),
                 message: format!(
-                    "{} shortcoming(s) of the replaced text are not in the new one; they and their items were kept",
+                    "被替换的文本中有 {} 个问题不在新文本中，这些问题及其整改事项已保留",
                     kept.len()
                 ),
             });
@@ -750,7 +754,7 @@ impl Services {
             warnings.push(ImportWarning {
                 code: "PREVIOUS_SHORTCOMINGS_UNACCOUNTED".into(),
                 message: format!(
-                    "the report says nothing about {} of the {} shortcomings of {}",
+                    "本报告未说明{2}年度报告所列 {1} 个问题中 {0} 个的整改情况",
                     c.silent_on.len(),
                     c.silent_on.len() + c.accounted_for.len(),
                     c.previous_year
@@ -764,7 +768,7 @@ impl Services {
         if recurring > 0 {
             warnings.push(ImportWarning {
                 code: "RECURRING_SHORTCOMINGS".into(),
-                message: format!("{recurring} shortcoming(s) repeat earlier ones (屡查屡犯)"),
+                message: format!("{recurring} 个问题与以往报告的问题重复（屡查屡犯）"),
             });
         }
 
@@ -808,7 +812,7 @@ impl Services {
             warnings: vec![ImportWarning {
                 code: "ALREADY_IMPORTED".into(),
                 message: format!(
-                    "this exact text was imported on {}; nothing changed",
+                    "相同的文本已于 {} 导入，未作任何更改",
                     report.created_at.format("%Y-%m-%d")
                 ),
             }],
