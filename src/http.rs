@@ -51,6 +51,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// The token `/metrics` asks for, if one is configured.
     pub metrics_token: Option<crate::config::Secret>,
+    /// The reminder machinery (its templates render an urge at once).
+    pub reminders: crate::jobs::Reminders,
 }
 
 /// Builds the router with all its layers.

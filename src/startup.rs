@@ -67,6 +67,7 @@ impl Application {
             limits: Arc::new(settings.limits.clone()),
             public_url: settings.public_url.as_str().into(),
             metrics_token: settings.metrics_token.clone(),
+            reminders: reminders.clone(),
         };
         let listener =
             TcpListener::bind(settings.bind)

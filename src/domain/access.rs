@@ -21,6 +21,8 @@ pub enum Operation {
     Audit,
     /// Create accounts (never above one's own role).
     ManageAccounts,
+    /// List, grant and end supervision mandates (who supervises whom).
+    ManageSupervision,
 }
 
 impl Operation {
@@ -33,6 +35,7 @@ impl Operation {
         Operation::EditItems,
         Operation::Audit,
         Operation::ManageAccounts,
+        Operation::ManageSupervision,
     ];
 }
 
@@ -42,6 +45,7 @@ pub fn role_may(role: AccountRole, op: Operation) -> bool {
     use Operation::*;
     match op {
         Read => true,
+        ManageSupervision => role == Admin,
         ManageAgencies | Audit | ManageAccounts => matches!(role, Admin | Supervisor),
         ManagePeople | ImportReports | EditItems => {
             matches!(role, Admin | Supervisor | Coordinator)
@@ -58,8 +62,9 @@ pub fn may_create_role(creator: AccountRole, created: AccountRole) -> bool {
     }
 }
 
-/// Whether a role's reach is its agency's whole subtree (rather than the agency alone).
-pub fn reaches_subtree(role: AccountRole) -> bool {
+/// Whether a role's reach is its office's supervision mandates (the subtrees it supervises)
+/// rather than its agency alone.
+pub fn reaches_by_mandate(role: AccountRole) -> bool {
     role == AccountRole::Supervisor
 }
 

@@ -54,6 +54,12 @@ pub struct ItemFilterInput {
     pub escalation_level: Option<i32>,
     /// Only items whose title or ledger number contains this text (at most 100 characters).
     pub text: Option<String>,
+    /// true: only items a verifier returned (退回) at least once.
+    pub returned: Option<bool>,
+    /// true: only items granted an extension (延期) at least once.
+    pub extended: Option<bool>,
+    /// true: only items with an extension request waiting for a decision.
+    pub extension_pending: Option<bool>,
 }
 
 #[derive(Default)]
@@ -106,6 +112,13 @@ impl ItemQuery {
                 _ => None,
             },
             text: f.text,
+            with_action: (f.returned == Some(true))
+                .then(|| crate::service::dashboard::REWORK_ACTION.to_owned()),
+            with_extension: match (f.extension_pending, f.extended) {
+                (Some(true), _) => Some("pending".to_owned()),
+                (_, Some(true)) => Some("approved".to_owned()),
+                _ => None,
+            },
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         // Counting every match costs a scan of them all: only when the total is asked for;

@@ -17,6 +17,7 @@ mod reminders;
 mod report;
 mod report_section;
 mod subscription;
+mod supervision;
 mod types;
 pub mod workflow;
 
@@ -41,6 +42,7 @@ pub struct Query(
     reminders::ReminderQuery,
     calendar::CalendarQuery,
     dashboard::DashboardQuery,
+    supervision::SupervisionQuery,
 );
 
 /// Every mutation.
@@ -55,6 +57,7 @@ pub struct Mutation(
     reminders::ReminderMutation,
     calendar::CalendarMutation,
     ledger::LedgerMutation,
+    supervision::SupervisionMutation,
 );
 
 /// The schema type served at `/graphql`.

@@ -36,7 +36,8 @@ pub struct Principal {
     pub token_id: Option<Uuid>,
     pub email: String,
     pub role: AccountRole,
-    /// The account's agency: its scope root (supervisor) or its one agency (others).
+    /// The account's agency: its office (supervisor, whose reach is the office's mandates)
+    /// or its one agency (others).
     pub agency_id: Option<Uuid>,
     /// The person the account acts for.
     pub person_id: Option<Uuid>,
@@ -216,5 +217,6 @@ fn describe(op: Operation) -> &'static str {
         Operation::EditItems => "登记、拆分或关联整改事项",
         Operation::Audit => "校验审计记录",
         Operation::ManageAccounts => "创建或管理账号",
+        Operation::ManageSupervision => "授予或终止督办授权",
     }
 }

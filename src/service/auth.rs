@@ -178,7 +178,8 @@ impl Services {
                 "领导或责任人账号须对应一名人员：请提供 personId",
             ));
         }
-        self.store
+        let account = self
+            .store
             .insert_account(NewAccount {
                 email,
                 password_hash,
@@ -190,7 +191,19 @@ impl Services {
             .map_err(|e| match e {
                 StoreError::Unique(_) => ServiceError::Conflict("该邮箱已有账号".into()),
                 other => other.into(),
-            })
+            })?;
+        // The first supervisor account of an office that never had a mandate gets the one a
+        // supervisor account always meant: its agency and everything under it. An admin
+        // narrows or moves it with the supervision mutations.
+        if let (AccountRole::Supervisor, Some(office)) = (input.role, input.agency_id)
+            && self
+                .store
+                .ensure_supervision(office, self.today(), actor.account_id())
+                .await?
+        {
+            self.credentials_changed();
+        }
+        Ok(account)
     }
 
     /// Issues a new token for `account_id` (the command line, and `login`).
@@ -331,9 +344,10 @@ impl Services {
         let agencies = match (role, account.agency_id) {
             (AccountRole::Admin, _) => None,
             (_, None) => Some(HashSet::new()),
-            (role, Some(agency)) if access::reaches_subtree(role) => Some(
+            // An office reaches what its mandates in force today cover, not its own subtree.
+            (role, Some(office)) if access::reaches_by_mandate(role) => Some(
                 self.store
-                    .agency_subtree(agency)
+                    .supervised_agencies(office, self.today())
                     .await?
                     .into_iter()
                     .collect(),

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// The workflow action that returns a submitted item to its owners (退回): counted as rework.
-const REWORK_ACTION: &str = "reject";
+pub const REWORK_ACTION: &str = "reject";
 /// The most months a trend may cover.
 pub const MAX_TREND_MONTHS: u32 = 36;
 
@@ -333,6 +333,17 @@ impl Services {
     /// them once a day; true when it recounted.
     pub async fn move_dashboard_tallies(&self) -> Result<bool, ServiceError> {
         Ok(self.store.move_tally_window(self.today()).await?)
+    }
+
+    /// The workflow's states that are not final: an "open" item is in one of these (the
+    /// dashboards' 未完成, and the item list's filter that figure links to).
+    pub fn open_state_names(&self) -> Vec<String> {
+        self.workflow
+            .states()
+            .iter()
+            .filter(|s| !s.is_final)
+            .map(|s| s.name.clone())
+            .collect()
     }
 
     /// The workflow's final states (closed items can no longer be overdue).

@@ -82,11 +82,13 @@ struct Recipient {
 }
 
 /// What the sweep learns about agencies once and reuses: the chain of agencies above each,
-/// their supervising contacts and webhooks.
+/// the offices supervising each (by their mandates), their contacts and webhooks.
 #[derive(Default)]
 pub(crate) struct Lookups {
     people: People,
     chains: HashMap<Uuid, Vec<Uuid>>,
+    /// The offices whose mandates cover the agency, the nearest mandate's first.
+    offices: HashMap<Uuid, Vec<Uuid>>,
     supervisors: HashMap<Uuid, Vec<Recipient>>,
     webhooks: HashMap<Uuid, Option<String>>,
 }
@@ -489,8 +491,9 @@ impl Services {
     }
 
     /// Learns, for the agencies not known yet, in a few queries for all of them: their
-    /// chains of agencies above them (nearest first), the supervisors' contacts along those
-    /// chains, and the chains' webhooks. (Asking agency by agency cost a sweep over 1,000
+    /// chains of agencies above them (nearest first), the offices whose mandates in force
+    /// cover them (a mandate over any agency of the chain), those offices' supervisor
+    /// contacts, and the webhooks. (Asking agency by agency cost a sweep over 1,000
     /// agencies some 5,000 round trips.)
     async fn learn_agencies(
         &self,
@@ -548,8 +551,35 @@ impl Services {
         for a in unknown {
             lookups.webhooks.insert(a, hooks.get(&a).cloned());
         }
+        // Who supervises each agency: the offices of the mandates over its chain.
+        let mut mandates: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (root, office) in self
+            .store
+            .supervisions_over(&everyone, self.today())
+            .await?
+        {
+            mandates.entry(root).or_default().push(office);
+        }
+        for agency in &new {
+            let mut offices: Vec<Uuid> = Vec::new();
+            for office in lookups.chains[agency]
+                .iter()
+                .flat_map(|a| mandates.get(a).into_iter().flatten())
+            {
+                if !offices.contains(office) {
+                    offices.push(*office);
+                }
+            }
+            lookups.offices.insert(*agency, offices);
+        }
+        let all_offices: Vec<Uuid> = new
+            .iter()
+            .flat_map(|a| lookups.offices[a].iter().copied())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let mut contacts: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
-        for (agency, email, person) in self.store.contacts("supervisor", &everyone).await? {
+        for (agency, email, person) in self.store.contacts("supervisor", &all_offices).await? {
             contacts.entry(agency).or_default().push(Recipient {
                 person_id: person,
                 name: "督办部门".into(),
@@ -560,7 +590,7 @@ impl Services {
             if lookups.supervisors.contains_key(agency) {
                 continue;
             }
-            let found = lookups.chains[agency]
+            let found = lookups.offices[agency]
                 .iter()
                 .flat_map(|a| contacts.get(a).cloned().unwrap_or_default())
                 .collect();
@@ -579,8 +609,8 @@ impl Services {
         Ok(lookups.chains[&agency_id].clone())
     }
 
-    /// The supervising offices' contacts for an agency: supervisor accounts of the agency
-    /// and of every agency above it, nearest first.
+    /// The supervising offices' contacts for an agency: supervisor accounts of the offices
+    /// whose mandates cover it, the nearest mandate's first.
     async fn supervisors_of(
         &self,
         agency_id: Uuid,
@@ -591,8 +621,8 @@ impl Services {
     }
 
     /// The webhook a reminder about an item of `agency_id` also goes to, with the agency
-    /// that owns it: the agency's own for its people, the nearest supervising agency's
-    /// for escalations.
+    /// that owns it: the agency's own for its people; for escalations the nearest
+    /// supervising office's (by mandate), else the nearest agency above's.
     pub(crate) async fn webhook_for(
         &self,
         agency_id: Uuid,
@@ -600,7 +630,20 @@ impl Services {
         lookups: &mut Lookups,
     ) -> Result<Option<(Uuid, String)>, ServiceError> {
         let candidates = match audience {
-            Audience::Supervisors => self.chain_of(agency_id, lookups).await?[1..].to_vec(),
+            Audience::Supervisors => {
+                let above = self.chain_of(agency_id, lookups).await?[1..].to_vec();
+                let mut offices: Vec<Uuid> = lookups.offices[&agency_id]
+                    .iter()
+                    .copied()
+                    .filter(|o| *o != agency_id)
+                    .collect();
+                for a in above {
+                    if !offices.contains(&a) {
+                        offices.push(a);
+                    }
+                }
+                offices
+            }
             _ => vec![agency_id],
         };
         let unknown: Vec<Uuid> = candidates

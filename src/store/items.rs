@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{
     Engine, Store, StoreError,
     agencies::AgencyRow,
-    entity::{agency, item, person, shortcoming},
+    entity::{agency, extension_request, item, item_event, person, shortcoming},
     page::{Page, PageRequest},
     persons::PersonRow,
     reports::ShortcomingRow,
@@ -118,6 +118,10 @@ pub struct ItemFilter {
     pub escalation: Option<EscalationFilter>,
     /// Only items whose title or ledger number contains this text.
     pub text: Option<String>,
+    /// Only items that have an event of this workflow action (e.g. returned: `reject`).
+    pub with_action: Option<String>,
+    /// Only items with an extension request in this status (e.g. `approved`, `pending`).
+    pub with_extension: Option<String>,
 }
 
 /// The order of a sorted list of items.
@@ -267,6 +271,28 @@ impl ItemFilter {
                 Condition::any()
                     .add(item::Column::Title.contains(text))
                     .add(item::Column::Code.contains(text)),
+            );
+        }
+        if let Some(action) = &self.with_action {
+            c = c.add(
+                item::Column::Id.in_subquery(
+                    Query::select()
+                        .column(item_event::Column::ItemId)
+                        .from(item_event::Entity)
+                        .and_where(item_event::Column::Action.eq(action.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(status) = &self.with_extension {
+            c = c.add(
+                item::Column::Id.in_subquery(
+                    Query::select()
+                        .column(extension_request::Column::ItemId)
+                        .from(extension_request::Entity)
+                        .and_where(extension_request::Column::Status.eq(status.as_str()))
+                        .to_owned(),
+                ),
             );
         }
         if let Some(zones) = &self.overdue_on {
@@ -543,6 +569,27 @@ impl Store {
             .filter(filter.condition(self.engine()))
             .count(self.conn())
             .await?)
+    }
+
+    /// How many items match, per owning agency (agencies with none are left out): the
+    /// three-colour board counts each level this way, in SQL.
+    pub async fn count_items_by_agency(
+        &self,
+        filter: &ItemFilter,
+    ) -> Result<Vec<(Uuid, u64)>, StoreError> {
+        let rows: Vec<(Uuid, i64)> = item::Entity::find()
+            .select_only()
+            .column(item::Column::AgencyId)
+            .column_as(Expr::col(item::Column::Id).count(), "n")
+            .filter(filter.condition(self.engine()))
+            .group_by(item::Column::AgencyId)
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(agency, n)| (agency, u64::try_from(n).unwrap_or(0)))
+            .collect())
     }
 
     /// The time zones agencies use (a handful), for "overdue" in each agency's own zone.

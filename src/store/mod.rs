@@ -26,6 +26,7 @@ pub mod report_section;
 pub mod reports;
 pub mod seed;
 pub mod sessions;
+pub mod supervisions;
 pub mod tallies;
 pub mod tx;
 pub mod webhooks;

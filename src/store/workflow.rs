@@ -383,6 +383,22 @@ impl Store {
             .collect())
     }
 
+    /// The pending extension requests of these items (at most one each), for a queue page.
+    pub async fn pending_extensions_of(
+        &self,
+        item_ids: &[Uuid],
+    ) -> Result<Vec<ExtensionRow>, StoreError> {
+        Ok(extension_request::Entity::find()
+            .filter(extension_request::Column::ItemId.is_in(item_ids.iter().copied()))
+            .filter(extension_request::Column::Status.eq("pending"))
+            .order_by_asc(extension_request::Column::Id)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// An item's audit events in chain order.
     pub async fn events_of(&self, item_id: Uuid) -> Result<Vec<EventRow>, StoreError> {
         Ok(item_event::Entity::find()

@@ -99,6 +99,21 @@ pub struct ListQuery {
     pub to: String,
     #[serde(default)]
     pub q: String,
+    /// Only this unit's items (a dashboard's link); with `tree=1`, and every unit under it
+    /// within reach.
+    #[serde(default)]
+    pub agency: String,
+    #[serde(default)]
+    pub tree: String,
+    /// `1`: only open items (in no final state).
+    #[serde(default)]
+    pub open: String,
+    /// `1`: only items returned by a verifier at least once (退回).
+    #[serde(default)]
+    pub returned: String,
+    /// `1`: only items with an extension granted (延期).
+    #[serde(default)]
+    pub extended: String,
     /// The order: `due`, `state`, `code`, `updated`, or empty (as created).
     #[serde(default)]
     pub sort: String,
@@ -117,6 +132,9 @@ impl ListQuery {
             &self.from,
             &self.to,
             &self.q,
+            &self.open,
+            &self.returned,
+            &self.extended,
         ]
         .iter()
         .any(|v| !v.is_empty())
@@ -132,6 +150,11 @@ impl ListQuery {
             ("to", &self.to),
             ("q", &self.q),
             ("sort", &self.sort),
+            ("agency", &self.agency),
+            ("tree", &self.tree),
+            ("open", &self.open),
+            ("returned", &self.returned),
+            ("extended", &self.extended),
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -164,11 +187,18 @@ pub struct ItemsPage {
     pub previous: Option<String>,
     pub next: Option<String>,
     pub error: Option<String>,
+    /// The unit the list is narrowed to (a dashboard's link), in words.
+    pub unit: Option<String>,
 }
 crate::web_page!(ItemsPage);
 
-/// The service's item filter for the list's query.
-async fn filter_of(services: &Services, q: &ListQuery) -> Result<ItemFilter, ServiceError> {
+/// The service's item filter for the list's query, and the unit it is narrowed to in
+/// words (the unit is checked against the caller's reach by the service).
+async fn filter_of(
+    services: &Services,
+    actor: &crate::service::Actor,
+    q: &ListQuery,
+) -> Result<(ItemFilter, Option<String>), ServiceError> {
     let date = |field: &'static str, s: &str| -> Result<Option<NaiveDate>, ServiceError> {
         if s.is_empty() {
             return Ok(None);
@@ -178,8 +208,29 @@ async fn filter_of(services: &Services, q: &ListQuery) -> Result<ItemFilter, Ser
             .map_err(|_| ServiceError::invalid(field, "not a date"))
     };
     let text = q.q.trim();
-    Ok(ItemFilter {
-        states: (!q.state.is_empty()).then(|| vec![q.state.clone()]),
+    let (agency_ids, unit) = match q.agency.as_str() {
+        "" => (None, None),
+        id => {
+            let id =
+                Uuid::parse_str(id).map_err(|_| ServiceError::invalid("agency", "不是单位编号"))?;
+            let tree = q.tree == "1";
+            let (agency, ids) = services.agency_with_scope(actor, id, tree).await?;
+            let words = if tree {
+                format!("{}（含下属单位）", agency.name)
+            } else {
+                agency.name
+            };
+            (Some(ids), Some(words))
+        }
+    };
+    let states = match (q.state.as_str(), q.open.as_str()) {
+        ("", "1") => Some(services.open_state_names()),
+        ("", _) => None,
+        (state, _) => Some(vec![state.to_owned()]),
+    };
+    let filter = ItemFilter {
+        agency_ids,
+        states,
         due_on_or_after: date("filter", &q.from)?,
         due_on_or_before: date("filter", &q.to)?,
         escalation: match q.level.parse::<u8>() {
@@ -191,8 +242,12 @@ async fn filter_of(services: &Services, q: &ListQuery) -> Result<ItemFilter, Ser
             _ => None,
         },
         text: (!text.is_empty()).then(|| text.to_owned()),
+        with_action: (q.returned == "1")
+            .then(|| crate::service::dashboard::REWORK_ACTION.to_owned()),
+        with_extension: (q.extended == "1").then(|| "approved".to_owned()),
         ..Default::default()
-    })
+    };
+    Ok((filter, unit))
 }
 
 /// GET /items: my items, filtered, a page at a time.
@@ -209,7 +264,7 @@ pub async fn list(
         .unwrap_or(1)
         .clamp(1, MAX_SORTED_PAGE + 1);
     let result = async {
-        let filter = filter_of(services, &query).await?;
+        let (filter, unit) = filter_of(services, &signed.actor, &query).await?;
         let (rows, total) = services
             .items_sorted(
                 &signed.actor,
@@ -228,13 +283,15 @@ pub async fn list(
                 Card::new(services, item, &status)
             })
             .collect();
-        Ok::<_, ServiceError>((cards, total))
+        Ok::<_, ServiceError>((cards, total, unit))
     }
     .await;
     let base = query.query_string();
-    let (cards, total, error) = match result {
-        Ok((cards, total)) => (cards, total, None),
-        Err(e @ ServiceError::Validation { .. }) => (Vec::new(), 0, Some(errors::message(&e))),
+    let (cards, total, unit, error) = match result {
+        Ok((cards, total, unit)) => (cards, total, unit, None),
+        Err(e @ ServiceError::Validation { .. }) => {
+            (Vec::new(), 0, None, Some(errors::message(&e)))
+        }
         Err(e) => return errors::service_page(Some(&signed), &headers, &e),
     };
     let pages = total.div_ceil(PAGE_SIZE).clamp(1, MAX_SORTED_PAGE + 1);
@@ -281,6 +338,7 @@ pub async fn list(
         previous: (page_no > 1).then(|| link(page_no - 1)),
         next: (page_no < pages).then(|| link(page_no + 1)),
         error,
+        unit,
         query,
     };
     render(&headers, StatusCode::OK, &page)
@@ -353,7 +411,7 @@ pub struct ItemView {
 /// (the offices' screens will).
 const OFFICE_ACTIONS: &[&str] = &["assign", "decide_extension", "verify"];
 
-fn size_text(bytes: i64) -> String {
+pub fn size_text(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
     } else {

@@ -10,12 +10,15 @@
 
 pub mod account;
 pub mod actions;
+pub mod charts;
 pub mod compress;
 pub mod csrf;
+pub mod dashboard;
 pub mod errors;
 pub mod history;
 pub mod inbox;
 pub mod items;
+pub mod queues;
 pub mod session;
 pub mod welcome;
 pub mod workbench;
@@ -59,6 +62,13 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/inbox/read", post(inbox::mark_read))
         .route("/items", get(items::list))
         .route("/items/{id}", get(items::page))
+        .route("/dashboard", get(dashboard::page))
+        .route("/queues/verify", get(queues::verify_page))
+        .route("/queues/verify/{id}", post(queues::verify))
+        .route("/queues/extensions", get(queues::extensions_page))
+        .route("/queues/extensions/{id}", post(queues::decide))
+        .route("/queues/press", get(queues::press_page))
+        .route("/queues/urge", post(queues::urge))
         .route("/items/{id}/act", post(actions::act))
         .route("/items/{id}/comment", post(actions::comment))
         .route(
@@ -133,8 +143,15 @@ pub struct Shell {
     pub large_text: bool,
     /// How many of the visitor's messages are unread.
     pub unread: u64,
-    /// Which navigation entry is current: `workbench`, `items`, `account` or empty.
+    /// Which navigation entry is current: `workbench`, `items`, `dashboard`, `queues`,
+    /// `account` or empty.
     pub current: &'static str,
+    /// Whether the visitor reads agencies as a whole (admins, offices, coordinators): the
+    /// dashboard is in the navigation.
+    pub dashboard: bool,
+    /// Whether the visitor verifies and presses items (admins, offices): the queues are in
+    /// the navigation.
+    pub queues: bool,
     /// The page's own path and query (forms in the layout come back to it).
     pub path: String,
     pub css: String,
@@ -152,6 +169,8 @@ impl Shell {
             large_text: false,
             unread: 0,
             current: "",
+            dashboard: false,
+            queues: false,
             path: "/".to_owned(),
             css: assets::web_path("app.css"),
             htmx: assets::web_path("htmx-2.0.4.min.js"),
@@ -177,7 +196,12 @@ pub struct SignedIn {
 impl SignedIn {
     /// The layout for this visitor.
     pub fn shell(&self, title: &str, current: &'static str) -> Shell {
+        let role = self.actor.principal().ok().map(|p| p.role);
         Shell {
+            dashboard: role.is_some_and(|r| !crate::domain::access::limited_to_own_items(r)),
+            queues: role.is_some_and(|r| {
+                crate::domain::access::role_may(r, crate::domain::access::Operation::Audit)
+            }),
             name: self.name.clone(),
             csrf: self.session.session.csrf_token.clone(),
             large_text: self.session.large_text,

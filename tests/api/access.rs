@@ -40,6 +40,7 @@ const MATRIX: &[(&str, [&str; 9])] = {
     const F: &str = "FORBIDDEN";
     const U: &str = "UNAUTHENTICATED";
     const MANAGE: [&str; 9] = ["OK", "OK", F, "OK", F, F, F, F, U];
+    const ADMIN_ONLY: [&str; 9] = ["OK", F, F, F, F, F, F, F, U];
     &[
         ("agency", ["OK", "OK", F, "OK", F, "OK", "OK", "OK", U]),
         (
@@ -86,6 +87,10 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("verify", [F, "OK", F, F, F, F, F, F, U]),
         ("auditVerify", ["OK", "OK", F, F, F, F, F, F, U]),
         ("createAccount", ["OK", "OK", F, F, F, F, F, F, U]),
+        // Who supervises whom is decided above every office.
+        ("supervisions", ADMIN_ONLY),
+        ("grantSupervision", ADMIN_ONLY),
+        ("endSupervision", ADMIN_ONLY),
         // A feed is a person's: accounts acting for none (here admin, supervisors and
         // coordinators) have none to create.
         ("createCalendarFeed", [F, F, F, F, F, "OK", "OK", "OK", U]),
@@ -257,6 +262,18 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             let r = app.graphql_as(token, "mutation($e: String!, $a: ID!, $p: ID!) { createAccount(input: { email: $e, role: PERSON, agencyId: $a, personId: $p }) { id } }",
                 json!({ "e": format!("new{n}@test.local"), "a": c.dept, "p": fresh })).await;
             code(&r)
+        }
+        "supervisions" => call("{ supervisions { id } }", json!({})).await,
+        "grantSupervision" | "endSupervision" => {
+            // A fresh unit under the city, so no caller's reach changes with the matrix.
+            let unit = app.create_agency(&format!("受督单位{n}"), Some(&c.city)).await;
+            let grant = "mutation($o: ID!, $a: ID!) { grantSupervision(input: { officeId: $o, agencyId: $a }) { id } }";
+            let vars = json!({ "o": c.city, "a": unit });
+            if op == "grantSupervision" {
+                return call(grant, vars).await;
+            }
+            let granted = app.ok(grant, vars).await;
+            call("mutation($id: ID!) { endSupervision(id: $id) { id } }", json!({ "id": granted["grantSupervision"]["id"] })).await
         }
         "createCalendarFeed" => call("mutation { createCalendarFeed { token } }", json!({})).await,
         "revokeCalendarFeed" => {

@@ -20,7 +20,7 @@ const PDF: &[u8] = include_bytes!("../fixtures/rectification-report.pdf");
 const PHOTO: &[u8] = include_bytes!("../fixtures/site-photo.png");
 
 /// Signs in through the form the browser was sent to.
-async fn sign_in_form(b: &Browser, email: &str) {
+pub async fn sign_in_form(b: &Browser, email: &str) {
     b.wait_for_path("/login").await;
     let c = &b.client;
     c.find(Locator::Css("#email"))

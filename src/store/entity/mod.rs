@@ -25,4 +25,5 @@ pub mod reminder;
 pub mod report;
 pub mod shortcoming;
 pub mod shortcoming_commitment_link;
+pub mod supervision;
 pub mod web_session;
