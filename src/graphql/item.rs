@@ -84,6 +84,7 @@ impl ItemQuery {
                 .as_ref()
                 .map(|id| parse_id("leadPersonId", id))
                 .transpose()?,
+            lead_posts: Vec::new(),
             shortcoming_id: f
                 .shortcoming_id
                 .as_ref()

@@ -302,7 +302,7 @@ impl Services {
         if months == 0 || months > MAX_TREND_MONTHS {
             return Err(ServiceError::invalid(
                 "months",
-                format!("a trend covers 1 to {MAX_TREND_MONTHS} months"),
+                format!("趋势统计的月数须在 1 至 {MAX_TREND_MONTHS} 之间"),
             ));
         }
         let today = scope.as_of();

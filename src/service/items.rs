@@ -78,7 +78,7 @@ impl Services {
         if level > 3 {
             return Err(ServiceError::invalid(
                 "escalationLevel",
-                "levels are 0 to 3",
+                "督办等级为 0 至 3",
             ));
         }
         let policy = self.policy.clone();
@@ -135,6 +135,10 @@ impl Services {
         page: PageRequest,
         wanted: Wanted,
     ) -> Result<(Page<ItemWith>, Option<u64>), ServiceError> {
+        // Items led through a post count for whoever holds it today.
+        if let Some(person) = filter.lead_person_id {
+            filter.lead_posts = self.store.posts_held(person, self.today()).await?;
+        }
         match actor.own_items_only() {
             // Leaders and persons see the items they lead or are in charge of, wherever.
             Some(own) => {
@@ -150,7 +154,7 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "filter.text",
-                "search with at most 100 characters",
+                "搜索内容最多 100 个字",
             ));
         }
         if let (Some(a), Some(b)) = (filter.due_on_or_after, filter.due_on_or_before)
@@ -158,7 +162,7 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "filter",
-                format!("dueAfter ({a}) is later than dueBefore ({b})"),
+                format!("开始日期（{a}）晚于结束日期（{b}）"),
             ));
         }
         // Only what was asked for: a count alone runs one statement, a page alone one.

@@ -12,8 +12,9 @@ pub mod comments;
 pub mod cpu;
 pub mod dashboard;
 pub mod digests;
-mod error;
+pub mod error;
 pub mod evidence;
+pub mod history;
 pub mod import;
 pub mod item_view;
 pub mod items;
@@ -26,6 +27,7 @@ pub mod principals;
 pub mod reminders;
 pub mod report_section;
 pub mod reports;
+pub mod reviewed;
 pub mod sessions;
 pub mod text;
 pub mod throttle;
@@ -80,6 +82,8 @@ pub struct Services {
     pub time_zone: Tz,
     /// The workflow every item follows.
     pub workflow: Arc<Workflow>,
+    /// The words by which the extractor recognises a report's parts (`RECTIFY_EXTRACT_CUES`).
+    pub cues: Arc<rectify_extract::Cues>,
     /// How long a token issued by `login` is valid.
     pub token_ttl: Duration,
     /// Where evidence files are stored (content-addressed).
@@ -117,6 +121,43 @@ pub enum SetupError {
         path: PathBuf,
         source: crate::domain::workflow::WorkflowError,
     },
+    #[error("cannot read the extraction cues file {path} (RECTIFY_EXTRACT_CUES): {source}")]
+    ReadCues {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the extraction cues file {path} (RECTIFY_EXTRACT_CUES) is not valid: {source}")]
+    Cues {
+        path: PathBuf,
+        source: rectify_extract::CuesError,
+    },
+}
+
+/// Reads the extraction cues named by the settings (the compiled-in ones when none is named),
+/// refusing a file that is too large, not TOML, or has tables or keys the cues do not have.
+pub fn load_cues(settings: &Settings) -> Result<rectify_extract::Cues, SetupError> {
+    let Some(path) = &settings.extract_cues_file else {
+        return Ok(rectify_extract::Cues::default());
+    };
+    let read = |source| SetupError::ReadCues {
+        path: path.clone(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read)?.len();
+    if size > rectify_extract::MAX_CUES_BYTES as u64 {
+        return Err(SetupError::Cues {
+            path: path.clone(),
+            source: rectify_extract::CuesError::Invalid(format!(
+                "{size} bytes, more than {}",
+                rectify_extract::MAX_CUES_BYTES
+            )),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(read)?;
+    rectify_extract::Cues::from_toml(&text).map_err(|source| SetupError::Cues {
+        path: path.clone(),
+        source,
+    })
 }
 
 impl Services {
@@ -127,6 +168,7 @@ impl Services {
             store,
             time_zone,
             workflow: Arc::new(Workflow::builtin()),
+            cues: Arc::new(rectify_extract::Cues::default()),
             token_ttl: defaults.token_ttl,
             evidence_dir: defaults.data_dir.join("evidence"),
             max_upload_bytes: defaults.limits.max_upload_bytes,
@@ -157,8 +199,13 @@ impl Services {
                 })?
             }
         };
+        let cues = load_cues(settings)?;
+        if settings.extract_cues_file.is_some() {
+            tracing::info!(file = ?settings.extract_cues_file, "extraction cues replaced");
+        }
         Ok(Self {
             workflow: Arc::new(workflow),
+            cues: Arc::new(cues),
             token_ttl: settings.token_ttl,
             evidence_dir: settings.data_dir.join("evidence"),
             max_upload_bytes: settings.limits.max_upload_bytes,

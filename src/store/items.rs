@@ -98,8 +98,10 @@ pub struct ItemFilter {
     pub agency_ids: Option<Vec<Uuid>>,
     /// Only items in these states.
     pub states: Option<Vec<String>>,
-    /// Only items led by this person.
+    /// Only items led by this person: in person, or through one of `lead_posts`.
     pub lead_person_id: Option<Uuid>,
+    /// The posts the lead person of `lead_person_id` holds today (their items count too).
+    pub lead_posts: Vec<Uuid>,
     /// Only items of this shortcoming.
     pub shortcoming_id: Option<Uuid>,
     /// Only items due on or before this date.
@@ -213,7 +215,15 @@ impl ItemFilter {
             c = c.add(item::Column::State.is_in(states.iter().cloned()));
         }
         if let Some(person) = self.lead_person_id {
-            c = c.add(item::Column::LeadPersonId.eq(person));
+            let mut lead = Condition::any().add(item::Column::LeadPersonId.eq(person));
+            if !self.lead_posts.is_empty() {
+                lead = lead.add(
+                    Condition::all()
+                        .add(item::Column::LeadPersonId.is_null())
+                        .add(item::Column::LeadPostId.is_in(self.lead_posts.iter().copied())),
+                );
+            }
+            c = c.add(lead);
         }
         if let Some(s) = self.shortcoming_id {
             c = c.add(item::Column::ShortcomingId.eq(s));

@@ -31,7 +31,7 @@ impl From<SheetError> for ServiceError {
                 ServiceError::TooLarge(e.to_string())
             }
             SheetError::Write(cause) => ServiceError::Internal(crate::store::StoreError::Setup(
-                format!("writing the ledger workbook failed: {cause}"),
+                format!("生成台账文件失败：{cause}"),
             )),
         }
     }
