@@ -64,7 +64,10 @@ print("imported a report for shortcomings:", urllib.request.urlopen(req).read().
 PY
   kill "$importer"; wait "$importer" 2>/dev/null || true
 fi
-city=$(sql "select id from agencies where parent_id is null order by name limit 1")
+# The city: the root with the most agencies under it. The imported report's agency goes
+# under it, so that the city's supervisor reaches the items with a shortcoming.
+city=$(sql "select a.id from agencies a where a.parent_id is null order by (select count(*) from agencies c where c.parent_id = a.id) desc, a.id limit 1")
+sql "update agencies set parent_id = '$city' where parent_id is null and id <> '$city' and id in (select agency_id from items where shortcoming_id is not null)" >/dev/null
 supervisor=$("$bin" admin create-account --email "peers-s-$stamp@bench.local" --role supervisor --agency "$city" | tail -n 1)
 
 "$bin" serve > "$work/serve.log" 2>&1 &

@@ -17,6 +17,7 @@ mod m20261203_000001_extract_review_reviewed_reports;
 mod m20261203_000001_fidelity_webhook_secret;
 mod m20261203_000001_supervisions_web_offices;
 mod m20261203_000101_web_people;
+mod m20261203_000001_speed_lead_person_page_index;
 
 pub use m20261201_000001_item_tallies::TALLY_LOCK;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_fidelity_webhook_secret::Migration),
             Box::new(m20261203_000101_web_people::Migration),
             Box::new(m20261203_000001_supervisions_web_offices::Migration),
+            Box::new(m20261203_000001_speed_lead_person_page_index::Migration),
         ]
     }
 }
