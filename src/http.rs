@@ -166,7 +166,7 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         return request_error(
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
-            "指标接口需要 RECTIFY_METRICS_TOKEN 所配置的令牌（metrics need the configured token)",
+            "指标接口需要 RECTIFY_METRICS_TOKEN 所配置的令牌",
         );
     }
     let counts = match state.services.store.reminder_counts().await {
@@ -303,7 +303,7 @@ async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) ->
         return request_error(
             StatusCode::FORBIDDEN,
             "CSRF",
-            "a request signed in by the session cookie must send the X-CSRF-Token header",
+            "通过登录会话发出的请求须带 X-CSRF-Token 请求头，请刷新页面后重试",
         );
     }
     let actor = caller.actor;
@@ -337,7 +337,7 @@ async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) ->
             return request_error(
                 StatusCode::BAD_REQUEST,
                 "BATCH_NOT_SUPPORTED",
-                "batched requests are not accepted: send one operation per request",
+                "不接受批量请求：每次请求只能包含一个操作",
             );
         }
         Err(ParseRequestError::PayloadTooLarge) => return too_large(&state),
@@ -348,7 +348,7 @@ async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) ->
             return request_error(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
-                &format!("the request is not a valid GraphQL request: {e}"),
+                &format!("请求不是有效的 GraphQL 请求：{e}"),
             );
         }
     };
@@ -356,7 +356,7 @@ async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) ->
         return request_error(
             StatusCode::METHOD_NOT_ALLOWED,
             "BAD_REQUEST",
-            "mutations must be sent with POST",
+            "修改操作（mutation）须用 POST 发送",
         );
     }
     let (actor, loaders) = graphql::request_data(&state.services, actor);
@@ -368,6 +368,20 @@ async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) ->
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", code_for_uncoded(&error.message));
+        }
+        // Every message is for people, in Chinese; an English one (async-graphql's own)
+        // moves to `extensions.detail`.
+        if !crate::service::error::is_chinese(&error.message) {
+            let code = match extensions.get("code") {
+                Some(async_graphql::Value::String(c)) => c.clone(),
+                _ => String::new(),
+            };
+            let (message, detail) =
+                graphql::error::in_chinese(&code, std::mem::take(&mut error.message));
+            error.message = message;
+            if let Some(detail) = detail {
+                extensions.set("detail", detail);
+            }
         }
     }
     // The database being away is the one failure a client should retry: say so in HTTP.
@@ -422,7 +436,7 @@ async fn graphql_ws(
                             .map_err(|e| async_graphql::Error::new(e.to_string()))?,
                         None => from_header,
                     };
-                    let (actor, loaders) = graphql::request_data(&services, actor);
+                    let (actor, loaders) = graphql::connection_data(&services, actor);
                     let mut data = async_graphql::Data::default();
                     data.insert(actor);
                     data.insert(loaders);
@@ -442,7 +456,7 @@ async fn evidence_download(
 ) -> Response {
     let actor = caller.actor;
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
-        return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such evidence");
+        return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "没有该佐证材料");
     };
     let file = match state.services.evidence_file(&actor, id).await {
         Ok(file) => file,
@@ -465,7 +479,7 @@ async fn evidence_download(
             return request_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
-                "the evidence file is missing from storage; it has been logged",
+                "佐证材料文件在存储中缺失，已记录，请联系管理员",
             );
         }
     };
@@ -521,7 +535,7 @@ async fn section_docx(
         return request_error(
             StatusCode::BAD_REQUEST,
             "VALIDATION",
-            "give the agency as ?agency=<agency id>&year=<report year>",
+            "请以 ?agency=<单位编号>&year=<报告年度> 指定单位",
         );
     };
     let Some(year) = params
@@ -531,7 +545,7 @@ async fn section_docx(
         return request_error(
             StatusCode::BAD_REQUEST,
             "VALIDATION",
-            "give the report year as ?agency=<agency id>&year=<report year>, e.g. year=2025",
+            "请以 ?agency=<单位编号>&year=<报告年度> 指定报告年度，如 year=2025",
         );
     };
     let file = match state
@@ -618,7 +632,7 @@ fn ledger_request(query: &LedgerQuery) -> Result<(uuid::Uuid, LedgerScope), Serv
     let agency = uuid::Uuid::parse_str(agency).map_err(|_| {
         ServiceError::invalid(
             "agency",
-            format!("agency {agency:?} is not an agency id (…/ledger.xlsx?agency=<id>)"),
+            format!("{agency:?} 不是有效的单位编号（…/ledger.xlsx?agency=<单位编号>）"),
         )
     })?;
     let scope = LedgerScope::parse(query.scope.as_deref().unwrap_or("agency"))?;
@@ -703,7 +717,7 @@ fn too_large(state: &AppState) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         "PAYLOAD_TOO_LARGE",
         &format!(
-            "the request is larger than {} bytes (uploads at most {} bytes each)",
+            "请求超过 {} 字节（每个上传文件最多 {} 字节）",
             state.limits.max_body_bytes, state.limits.max_upload_bytes
         ),
     )

@@ -1,9 +1,13 @@
 //! A person's deadlines (整改时限) as an iCalendar feed (RFC 5545): one all-day event per
-//! open item, with an alarm three days before. Pure: the caller brings the clock and the data.
+//! open item, with an alarm three days before. The calendar always holds the agency's time
+//! zone as a VTIMEZONE (with X-WR-TIMEZONE), so that a feed with no open items is still a
+//! calendar with a component, as RFC 5545 asks and clients expect. Pure: the caller brings
+//! the clock, the zone and the data.
 
 // Hand-written: the subset is small, and the ICS crates at hand add parsers we don't need.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
 use uuid::Uuid;
 
 /// The longest content line, in octets without its CRLF, before it is folded (§3.1).
@@ -31,7 +35,12 @@ pub struct Deadline {
 
 /// The feed of `person_name`'s deadlines as ICS text, stamped `now`: CRLF line endings,
 /// TEXT values escaped, lines longer than 75 octets folded between characters.
-pub fn render_calendar(person_name: &str, now: DateTime<Utc>, deadlines: &[Deadline]) -> String {
+pub fn render_calendar(
+    person_name: &str,
+    zone: Tz,
+    now: DateTime<Utc>,
+    deadlines: &[Deadline],
+) -> String {
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     let mut ics = Ics::default();
     ics.line("BEGIN:VCALENDAR");
@@ -42,6 +51,8 @@ pub fn render_calendar(person_name: &str, now: DateTime<Utc>, deadlines: &[Deadl
     ics.text("X-WR-CALNAME", &format!("整改时限 – {person_name}"));
     ics.line(&format!("REFRESH-INTERVAL;VALUE=DURATION:{REFRESH_EVERY}"));
     ics.line(&format!("X-PUBLISHED-TTL:{REFRESH_EVERY}"));
+    ics.line(&format!("X-WR-TIMEZONE:{}", zone.name()));
+    timezone(&mut ics, zone, now);
     for d in deadlines {
         let summary = format!("【整改时限】{}", d.title);
         let mut description = String::new();
@@ -72,6 +83,42 @@ pub fn render_calendar(person_name: &str, now: DateTime<Utc>, deadlines: &[Deadl
     }
     ics.line("END:VCALENDAR");
     ics.0
+}
+
+/// The zone as a VTIMEZONE: its standard time (and its summer time, where it has one this
+/// year) from this year's offsets. Deadlines are all-day dates and need no zone; the
+/// component names the agency's zone for clients and keeps an empty feed a calendar.
+fn timezone(ics: &mut Ics, zone: Tz, now: DateTime<Utc>) {
+    use chrono::Datelike;
+    let year = now.with_timezone(&zone).year();
+    let offset_on = |month: u32| {
+        zone.with_ymd_and_hms(year, month, 1, 12, 0, 0)
+            .earliest()
+            .map(|t| t.offset().fix().local_minus_utc())
+    };
+    let (january, july) = (offset_on(1).unwrap_or(0), offset_on(7).unwrap_or(0));
+    let standard = january.min(july);
+    let summer = january.max(july);
+    let hhmm = |seconds: i32| {
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let minutes = seconds.abs() / 60;
+        format!("{sign}{:02}{:02}", minutes / 60, minutes % 60)
+    };
+    ics.line("BEGIN:VTIMEZONE");
+    ics.line(&format!("TZID:{}", zone.name()));
+    ics.line("BEGIN:STANDARD");
+    ics.line("DTSTART:19700101T000000");
+    ics.line(&format!("TZOFFSETFROM:{}", hhmm(summer)));
+    ics.line(&format!("TZOFFSETTO:{}", hhmm(standard)));
+    ics.line("END:STANDARD");
+    if summer != standard {
+        ics.line("BEGIN:DAYLIGHT");
+        ics.line("DTSTART:19700101T000000");
+        ics.line(&format!("TZOFFSETFROM:{}", hhmm(standard)));
+        ics.line(&format!("TZOFFSETTO:{}", hhmm(summer)));
+        ics.line("END:DAYLIGHT");
+    }
+    ics.line("END:VTIMEZONE");
 }
 
 /// ICS text being written, one content line at a time.
@@ -165,7 +212,12 @@ mod tests {
     #[test]
     fn an_item_becomes_an_all_day_event_with_an_alarm_three_days_before() {
         let d = deadline("修订执法案卷标准", "2026-12-31");
-        let lines = unfold(&render_calendar("张局长", now(), std::slice::from_ref(&d)));
+        let lines = unfold(&render_calendar(
+            "张局长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            std::slice::from_ref(&d),
+        ));
         let expected = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -175,6 +227,15 @@ mod tests {
             "X-WR-CALNAME:整改时限 – 张局长",
             "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
             "X-PUBLISHED-TTL:PT1H",
+            "X-WR-TIMEZONE:Asia/Shanghai",
+            "BEGIN:VTIMEZONE",
+            "TZID:Asia/Shanghai",
+            "BEGIN:STANDARD",
+            "DTSTART:19700101T000000",
+            "TZOFFSETFROM:+0800",
+            "TZOFFSETTO:+0800",
+            "END:STANDARD",
+            "END:VTIMEZONE",
             "BEGIN:VEVENT",
             &format!("UID:{}@rectify", d.item_id),
             "DTSTAMP:20260301T083000Z",
@@ -202,7 +263,12 @@ mod tests {
     fn without_a_shortcoming_the_description_starts_with_the_state() {
         let mut d = deadline("制度建设", "2026-06-30");
         d.shortcoming = None;
-        let lines = unfold(&render_calendar("李科长", now(), &[d]));
+        let lines = unfold(&render_calendar(
+            "李科长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            &[d],
+        ));
         assert!(
             lines
                 .iter()
@@ -213,10 +279,15 @@ mod tests {
 
     #[test]
     fn an_empty_feed_is_still_a_calendar() {
-        let ics = render_calendar("王副局长", now(), &[]);
+        let ics = render_calendar("王副局长", chrono_tz::Asia::Shanghai, now(), &[]);
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
         assert!(!ics.contains("VEVENT"));
+        assert!(
+            ics.contains("BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai\r\n"),
+            "one component, as RFC 5545 asks: {ics}"
+        );
+        assert!(ics.contains("X-WR-CALNAME:"));
     }
 
     #[test]
@@ -232,7 +303,12 @@ mod tests {
     #[test]
     fn a_title_with_separators_and_a_newline_stays_one_escaped_value() {
         let d = deadline("关于“执法,案卷;评查”\n第二行", "2026-12-31");
-        let lines = unfold(&render_calendar("张局长", now(), &[d]));
+        let lines = unfold(&render_calendar(
+            "张局长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            &[d],
+        ));
         assert!(
             lines.contains(&"SUMMARY:【整改时限】关于“执法\\,案卷\\;评查”\\n第二行".to_owned()),
             "{lines:#?}"
@@ -242,7 +318,12 @@ mod tests {
     #[test]
     fn long_chinese_lines_fold_at_75_octets_between_characters() {
         let title = "加强行政执法队伍建设，开展执法人员专业培训和案卷评查，".repeat(4);
-        let ics = render_calendar("张局长", now(), &[deadline(&title, "2026-12-31")]);
+        let ics = render_calendar(
+            "张局长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            &[deadline(&title, "2026-12-31")],
+        );
         assert!(ics.ends_with("\r\n"));
         let physical: Vec<&str> = ics.trim_end_matches("\r\n").split("\r\n").collect();
         assert!(
@@ -265,7 +346,7 @@ mod tests {
     fn the_last_representable_day_does_not_overflow() {
         let mut d = deadline("x", "2026-01-01");
         d.due_on = NaiveDate::MAX;
-        let ics = render_calendar("x", now(), &[d]);
+        let ics = render_calendar("x", chrono_tz::Asia::Shanghai, now(), &[d]);
         assert!(ics.contains("DTEND;VALUE=DATE:"));
     }
 
@@ -275,7 +356,7 @@ mod tests {
             name in "\\PC{0,40}",
             title in "[a-z,;\\\\\n 整改落实到位🙂é]{0,200}",
         ) {
-            let ics = render_calendar(&name, now(), &[deadline(&title, "2026-12-31")]);
+            let ics = render_calendar(&name, chrono_tz::Asia::Shanghai, now(), &[deadline(&title, "2026-12-31")]);
             for line in ics.trim_end_matches("\r\n").split("\r\n") {
                 prop_assert!(line.len() <= MAX_LINE_OCTETS, "{line:?}");
                 prop_assert!(!line.contains('\n') && !line.contains('\r'));

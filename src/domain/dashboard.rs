@@ -71,6 +71,10 @@ impl Figures {
     ) -> Self {
         let mut f = Figures::default();
         for t in tallies {
+            // A split item is counted through its parts.
+            if t.state == super::SPLIT_STATE {
+                continue;
+            }
             f.total += t.items;
             if t.state == names.closed {
                 f.closed += t.items;

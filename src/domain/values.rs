@@ -158,8 +158,22 @@ vocabulary! {
     }
 }
 
+/// The state of an item split into parts (已拆分): a container, rectified through its parts.
+/// It is no state of any workflow file: every workflow gets it, final and with no action
+/// from it, so that a container is never reminded, never overdue, takes no evidence, and
+/// is left out of every count (its parts are counted instead) and of the ledger.
+///
+/// Why a state and not a flag: everything that counts items already goes by state (the
+/// tallies the database keeps per agency and state, the dashboards' folding, the open
+/// states of reminders and calendars), so one state keeps every count right with no second
+/// condition to forget; and the item's page says what it is (已拆分) instead of 待交办.
+pub const SPLIT_STATE: &str = "split";
+
+/// How [`SPLIT_STATE`] reads.
+pub const SPLIT_LABEL: &str = "已拆分";
+
 /// States in which an item can no longer be overdue.
-pub const FINAL_STATES: &[&str] = &["closed", "cancelled"];
+pub const FINAL_STATES: &[&str] = &["closed", "cancelled", SPLIT_STATE];
 
 #[cfg(test)]
 mod tests {

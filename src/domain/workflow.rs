@@ -44,6 +44,17 @@ impl ItemRole {
         }
     }
 
+    /// The role as people name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemRole::Admin => "管理员",
+            ItemRole::Supervisor => "督办部门",
+            ItemRole::Coordinator => "联络员",
+            ItemRole::Lead => "责任领导",
+            ItemRole::Responsible => "责任人",
+        }
+    }
+
     /// Whether the role makes the actor an owner of the item (for separation of duties).
     fn is_owner(self) -> bool {
         matches!(self, ItemRole::Lead | ItemRole::Responsible)
@@ -93,12 +104,12 @@ impl Requirement {
     /// What is missing, for people.
     fn describe(self) -> &'static str {
         match self {
-            Requirement::Comment => "a comment",
-            Requirement::Evidence => "at least one piece of evidence (佐证材料) on the item",
-            Requirement::DueDate => "a due date",
-            Requirement::Assignee => "someone to assign as the lead",
-            Requirement::Outcome => "an outcome",
-            Requirement::Measures => "the rectification measures (整改措施)",
+            Requirement::Comment => "填写说明",
+            Requirement::Evidence => "先添加至少一份佐证材料",
+            Requirement::DueDate => "填写完成时限",
+            Requirement::Assignee => "指定责任领导",
+            Requirement::Outcome => "选择整改结果",
+            Requirement::Measures => "填写整改措施",
         }
     }
 
@@ -223,15 +234,15 @@ impl Decision {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// The workflow has no such action.
-    #[error("there is no action {action:?} in this workflow")]
+    #[error("本流程没有“{action}”这项操作")]
     UnknownAction { action: String },
     /// The item is in a state the workflow does not declare.
-    #[error("the item is in state {state:?}, which this workflow does not declare")]
+    #[error("该事项处于本流程未定义的状态“{state}”")]
     UnknownState { state: String },
     /// The action cannot be taken from the item's state.
     #[error(
-        "{action} ({action_label}) cannot be taken while the item is {state} ({state_label}); {}",
-        sources_sentence(allowed_from)
+        "该事项当前为“{state_label}”，不能{action_label}；{}",
+        sources_sentence(action_label, allowed_labels)
     )]
     NotFromState {
         action: String,
@@ -239,10 +250,12 @@ pub enum Refusal {
         state: String,
         state_label: String,
         allowed_from: Vec<String>,
+        /// The same states as people read them.
+        allowed_labels: Vec<String>,
     },
     /// The actor holds none of the action's roles.
     #[error(
-        "{action} ({action_label}) may only be taken by: {}; you hold none of these roles toward this item",
+        "只有该事项的{}才能{action_label}，您对该事项不是其中任何一种角色",
         roles_list(allowed)
     )]
     RoleNotAllowed {
@@ -251,15 +264,13 @@ pub enum Refusal {
         allowed: Vec<ItemRole>,
     },
     /// Separation of duties: the item's own lead or responsible person may not take it.
-    #[error(
-        "{action} ({action_label}) may not be taken by the item's own lead or responsible person (separation of duties)"
-    )]
+    #[error("该事项的责任领导和责任人不能{action_label}（职责分离）")]
     OwnerMayNot {
         action: String,
         action_label: String,
     },
     /// A requirement is not met.
-    #[error("{action} ({action_label}) needs {}", requirement.describe())]
+    #[error("{action_label}前须{}", requirement.describe())]
     Missing {
         action: String,
         action_label: String,
@@ -267,17 +278,17 @@ pub enum Refusal {
     },
 }
 
-fn sources_sentence(states: &[String]) -> String {
+fn sources_sentence(action_label: &str, states: &[String]) -> String {
     if states.is_empty() {
-        "it cannot be taken from any state for this item".to_owned()
+        format!("该事项在任何状态下都不能{action_label}")
     } else {
-        format!("it can be taken from: {}", states.join(", "))
+        format!("只有在{}状态下才能{action_label}", states.join("、"))
     }
 }
 
 fn roles_list(roles: &[ItemRole]) -> String {
-    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    names.join(", ")
+    let names: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+    names.join("、")
 }
 
 impl Refusal {
@@ -318,8 +329,20 @@ impl Workflow {
             states: file.states,
             actions: file.actions,
         };
-        let problems = workflow.problems();
+        let mut problems = workflow.problems();
+        if workflow.state(super::SPLIT_STATE).is_some() {
+            problems.push(format!(
+                "the state {:?} is reserved for split items (a container of parts)",
+                super::SPLIT_STATE
+            ));
+        }
         if problems.is_empty() {
+            let mut workflow = workflow;
+            workflow.states.push(State {
+                name: super::SPLIT_STATE.to_owned(),
+                label: super::SPLIT_LABEL.to_owned(),
+                is_final: true,
+            });
             Ok(workflow)
         } else {
             Err(WorkflowError::Invalid(problems))
@@ -458,6 +481,10 @@ impl Workflow {
                 allowed_from: (self.states.iter())
                     .filter(|s| action.transitions.iter().any(|t| applies(t, s)))
                     .map(|s| s.name.clone())
+                    .collect(),
+                allowed_labels: (self.states.iter())
+                    .filter(|s| action.transitions.iter().any(|t| applies(t, s)))
+                    .map(|s| format!("“{}”", s.label))
                     .collect(),
             })
     }
@@ -630,8 +657,19 @@ mod tests {
     fn the_builtin_workflow_is_valid() {
         let w = Workflow::builtin();
         assert_eq!((w.name(), w.initial()), ("default", "identified"));
-        assert_eq!((w.states().len(), w.actions().len()), (7, 11));
+        // The seven of the file, and 已拆分 that every workflow gets.
+        assert_eq!((w.states().len(), w.actions().len()), (8, 11));
         assert!(w.is_final("closed") && w.is_final("cancelled") && !w.is_final("ongoing"));
+        assert_eq!(w.state(crate::domain::SPLIT_STATE).unwrap().label, "已拆分");
+        assert!(w.is_final(crate::domain::SPLIT_STATE));
+        assert!(
+            Workflow::from_toml(&include_str!("../../workflows/default.toml").replace(
+                "{ name = \"ongoing\", label = \"长期坚持\" },",
+                "{ name = \"ongoing\", label = \"长期坚持\" },\n  { name = \"split\", label = \"x\", final = true },"
+            ))
+            .is_err(),
+            "split is reserved"
+        );
         assert!(!w.is_final("nowhere") && w.action("fly").is_none());
         assert_eq!(w.state("closed").unwrap().label, "已销号");
         assert_eq!(w.sources("submit"), ["in_progress", "ongoing"]);
@@ -671,22 +709,19 @@ mod tests {
         #[rustfmt::skip]
         let cases: [(ItemFacts, &[ItemRole], ActionRequest, &str, &str); 7] = [
             (item("submitted", 1), &[Supervisor], full("fly"), "UNKNOWN_ACTION",
-             r#"there is no action "fly" in this workflow"#),
+             "本流程没有“fly”这项操作"),
             (item("limbo", 1), &[Supervisor], full("verify"), "INVALID_TRANSITION",
-             r#"the item is in state "limbo", which this workflow does not declare"#),
+             "该事项处于本流程未定义的状态“limbo”"),
             (item("closed", 1), &[Responsible], full("submit"), "INVALID_TRANSITION",
-             "submit (提交验收) cannot be taken while the item is closed (已销号); \
-              it can be taken from: in_progress, ongoing"),
+             "该事项当前为“已销号”，不能提交验收；只有在“整改中”、“长期坚持”状态下才能提交验收"),
             (item("submitted", 1), &[Coordinator, Admin], full("verify"), "FORBIDDEN",
-             "verify (验收销号) may only be taken by: supervisor; \
-              you hold none of these roles toward this item"),
+             "只有该事项的督办部门才能验收销号，您对该事项不是其中任何一种角色"),
             (item("submitted", 1), &[Responsible, Supervisor], full("verify"), "FORBIDDEN",
-             "verify (验收销号) may not be taken by the item's own lead or responsible person \
-              (separation of duties)"),
+             "该事项的责任领导和责任人不能验收销号（职责分离）"),
             (item("in_progress", 0), &[Lead], full("submit"), "EVIDENCE_REQUIRED",
-             "submit (提交验收) needs at least one piece of evidence (佐证材料) on the item"),
+             "提交验收前须先添加至少一份佐证材料"),
             (item("submitted", 1), &[Supervisor], blank, "VALIDATION",
-             "reject (退回) needs a comment"),
+             "退回前须填写说明"),
         ];
         for (facts, roles, request, code, message) in cases {
             let refusal = w.decide(&facts, roles, &request).unwrap_err();

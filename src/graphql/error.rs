@@ -34,8 +34,12 @@ impl From<ServiceError> for Error {
             ServiceError::StaleVersion { actual, .. } => Some(*actual),
             _ => None,
         };
-        Error::new(err.to_string()).extend_with(|_, e| {
+        let (message, detail) = in_chinese(code, err.to_string());
+        Error::new(message).extend_with(|_, e| {
             e.set("code", code);
+            if let Some(detail) = &detail {
+                e.set("detail", detail.as_str());
+            }
             if let Some(field) = field {
                 e.set("field", field);
             }
@@ -43,6 +47,45 @@ impl From<ServiceError> for Error {
                 e.set("currentVersion", actual);
             }
         })
+    }
+}
+
+/// What a person reads for an error with `code` whose own message is not in Chinese.
+pub fn sentence(code: &str) -> &'static str {
+    match code {
+        "NOT_FOUND" => "找不到该内容：它可能已被删除，或编号有误",
+        "VALIDATION" => "输入的内容有误，请检查后重新提交",
+        "GRAPHQL_VALIDATION" => "查询语句不符合接口定义，请对照接口文档修改",
+        "BAD_REQUEST" => "请求格式有误",
+        "CONFLICT" => "该操作与已有记录冲突，请刷新后查看最新情况",
+        "STALE_VERSION" => "该事项已被他人修改，请刷新后重试",
+        "INVALID_TRANSITION" => "该事项当前的状态不允许这项操作",
+        "UNKNOWN_ACTION" => "没有这项操作",
+        "EVIDENCE_REQUIRED" => "请先添加佐证材料",
+        "ITEM_CLOSED" => "该事项已销号、撤销或拆分，不能再办理",
+        "UNSUPPORTED_TYPE" => "不支持该文件类型",
+        "NOT_TEXT" => "文件中读不出文字",
+        "MALFORMED" => "文件已损坏或格式不正确",
+        "AUDIT_BROKEN" => "审计记录校验未通过，请联系系统管理员",
+        "PAYLOAD_TOO_LARGE" => "内容太大，超过了允许的大小",
+        "UNAUTHENTICATED" => "请先登录",
+        "TOO_MANY_ATTEMPTS" => "尝试次数过多，请稍后再试",
+        "FORBIDDEN" => "您无权查看或办理该内容",
+        "UNAVAILABLE" => "系统繁忙，请稍后重试",
+        "QUERY_TOO_DEEP" => "查询嵌套层数过多，请简化查询",
+        "QUERY_TOO_COMPLEX" => "查询过于复杂，请缩小查询范围或分页",
+        "INTERNAL" => "系统内部错误，已记录，请稍后重试或联系管理员",
+        _ => "操作未能完成，请稍后重试",
+    }
+}
+
+/// A message for people: `message` when it is in Chinese; otherwise the code's sentence,
+/// with the original (English, for developers) returned as the detail.
+pub fn in_chinese(code: &str, message: String) -> (String, Option<String>) {
+    if crate::service::error::is_chinese(&message) {
+        (message, None)
+    } else {
+        (sentence(code).to_owned(), Some(message))
     }
 }
 
@@ -56,7 +99,7 @@ pub fn parse_id(field: &'static str, id: &ID) -> Result<Uuid, Error> {
     Uuid::parse_str(id.as_str()).map_err(|_| {
         ServiceError::invalid(
             field,
-            format!("{field} {:?} is not a valid id", id.as_str()),
+            format!("{field} 的值 {:?} 不是有效的编号", id.as_str()),
         )
         .into()
     })
@@ -67,7 +110,7 @@ pub fn parse_cursor(after: Option<&str>) -> Result<Option<Uuid>, Error> {
     after
         .map(|c| {
             Uuid::parse_str(c).map_err(|_| {
-                ServiceError::invalid("after", format!("{c:?} is not a cursor from this list"))
+                ServiceError::invalid("after", format!("{c:?} 不是本列表的翻页游标（after）"))
                     .into()
             })
         })

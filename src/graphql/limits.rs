@@ -63,7 +63,7 @@ impl OperationLimits {
                 if depth(doc, &field.selection_set.node, 1, bound, &mut spreads) > bound {
                     return Err(limit_error(
                         "QUERY_TOO_DEEP",
-                        format!("查询嵌套超过 {bound} 层（query is nested too deep）"),
+                        format!("查询嵌套超过 {bound} 层"),
                     ));
                 }
             }
@@ -295,7 +295,7 @@ impl Extension for OperationLimits {
         if in_variables || request.query.contains('\0') {
             let mut error = limit_error(
                 "VALIDATION",
-                "输入含有空字符（NUL），请删除后重试（text may not contain NUL)".to_owned(),
+                "输入含有空字符（NUL），请删除后重试".to_owned(),
             );
             if let Some(extensions) = error.extensions.as_mut() {
                 extensions.set("field", Value::from(path.join(".")));

@@ -106,6 +106,12 @@ pub fn request_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
     (actor, loaders)
 }
 
+/// The data a WebSocket connection attaches: its loaders keep nothing between events.
+pub fn connection_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
+    let loaders = Loaders::uncached(services, &actor);
+    (actor, loaders)
+}
+
 /// Helpers for resolvers to reach the request's context.
 pub(crate) trait ContextExt {
     fn services(&self) -> &Services;

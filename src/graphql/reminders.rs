@@ -1,6 +1,6 @@
 //! The reminder outbox and pressing an item by hand (督办).
 
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     jobs::Reminders,
-    service::webhooks::mask_url,
+    service::webhooks::{SecretChange, mask_url},
     store::{page::PageRequest, reminders::ReminderRow, webhooks::WebhookRow},
 };
 
@@ -21,6 +21,8 @@ pub struct AgencyWebhook {
     pub agency_id: ID,
     /// The URL with its secret key hidden.
     pub url: String,
+    /// Whether calls are signed (钉钉 加签): the secret itself is never shown back.
+    pub signed: bool,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -29,6 +31,7 @@ impl From<WebhookRow> for AgencyWebhook {
         Self {
             agency_id: ID(w.agency_id.to_string()),
             url: mask_url(&w.url),
+            signed: w.secret.is_some(),
             updated_at: w.updated_at,
         }
     }
@@ -193,17 +196,26 @@ impl ReminderMutation {
 
     /// Sets the webhook (企业微信/钉钉 group robot or an internal gateway) that gets the
     /// agency's reminders beside email, as a JSON POST; `url: null` removes it.
+    /// `secret` is a 钉钉 robot's 加签 secret (SEC…): every call then carries `timestamp`
+    /// and `sign`. Omitted keeps the stored secret while the URL is unchanged; `null`
+    /// removes it. It is never shown back.
     /// Coordinators of the agency, supervisors above it and admins.
     async fn set_agency_webhook(
         &self,
         ctx: &Context<'_>,
         agency_id: ID,
         url: Option<String>,
+        secret: MaybeUndefined<String>,
     ) -> Result<Option<AgencyWebhook>> {
         let agency_id = parse_id("agencyId", &agency_id)?;
+        let secret = match secret {
+            MaybeUndefined::Undefined => SecretChange::Keep,
+            MaybeUndefined::Null => SecretChange::Clear,
+            MaybeUndefined::Value(s) => SecretChange::Set(s),
+        };
         Ok(ctx
             .services()
-            .set_agency_webhook(ctx.actor(), agency_id, url)
+            .set_agency_webhook(ctx.actor(), agency_id, url, secret)
             .await?
             .map(AgencyWebhook::from))
     }

@@ -149,6 +149,13 @@ pub struct Report {
     pub source_file_sha256: Option<String>,
     /// The name of that file, as uploaded.
     pub source_file_name: Option<String>,
+    /// True when a person corrected the extraction by hand before it was imported (a
+    /// reviewed import); `reviewedAt` and `reviewedBy…` say when and who.
+    pub corrected_by_hand: bool,
+    /// When the reviewed extraction was imported.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// The account that imported the reviewed extraction (null from the command line).
+    pub reviewed_by_account_id: Option<ID>,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub row: ReportRow,
@@ -167,6 +174,12 @@ impl From<ReportRow> for Report {
             sha256: row.sha256.clone(),
             source_file_sha256: row.source_file_sha256.clone(),
             source_file_name: row.source_file_name.clone(),
+            corrected_by_hand: row.review.is_some(),
+            reviewed_at: row.review.map(|r| r.at),
+            reviewed_by_account_id: row
+                .review
+                .and_then(|r| r.account_id)
+                .map(|id| ID(id.to_string())),
             created_at: row.created_at,
             row,
         }
@@ -184,6 +197,19 @@ impl Report {
             .await
             .map_err(load_error)?;
         Ok(row.map(Agency))
+    }
+    /// The person who corrected the extraction by hand (the account's person), if any.
+    async fn reviewed_by(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(id) = self.row.review.and_then(|r| r.person_id) else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .persons
+            .load_one(id)
+            .await
+            .map_err(load_error)?
+            .map(Person))
     }
     /// Its shortcomings (存在的问题), in the report's order.
     async fn shortcomings(&self, ctx: &Context<'_>) -> Result<Vec<Shortcoming>> {
@@ -222,6 +248,14 @@ impl Shortcoming {
     /// The exact text, without its enumerator.
     async fn text(&self) -> &str {
         &self.0.text
+    }
+    /// Where it stands in the report's text: byte offsets `[spanStart, spanEnd)` (null when
+    /// a person added or rewrote it without a place in the text).
+    async fn span_start(&self) -> Option<i32> {
+        self.0.span.map(|s| s.0)
+    }
+    async fn span_end(&self) -> Option<i32> {
+        self.0.span.map(|s| s.1)
     }
     /// An earlier, similar shortcoming of the same agency (屡查屡犯), if one was found.
     async fn recurrence_of(&self, ctx: &Context<'_>) -> Result<Option<Shortcoming>> {
@@ -308,6 +342,13 @@ impl Commitment {
     async fn text(&self) -> &str {
         &self.0.text
     }
+    /// Where it stands in the report's text: byte offsets `[spanStart, spanEnd)`.
+    async fn span_start(&self) -> Option<i32> {
+        self.0.span.map(|s| s.0)
+    }
+    async fn span_end(&self) -> Option<i32> {
+        self.0.span.map(|s| s.1)
+    }
 }
 
 /// A tracked rectification item (整改事项).
@@ -349,6 +390,13 @@ impl Item {
     /// The workflow state: identified, assigned, in_progress, submitted, closed, ongoing, cancelled.
     async fn state(&self) -> &str {
         &self.0.state
+    }
+    /// The state as people read it (待交办, 整改中, 已拆分 …).
+    async fn state_label(&self, ctx: &Context<'_>) -> String {
+        ctx.services()
+            .workflow
+            .state(&self.0.state)
+            .map_or_else(|| self.0.state.clone(), |s| s.label.clone())
     }
     /// 整改类别
     async fn category(&self) -> Option<ItemCategory> {
@@ -414,7 +462,11 @@ impl Item {
             .load_one(EvidenceOf(self.0.id))
             .await
             .map_err(load_error)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Into::into).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// The audit trail, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::ItemEvent>> {
@@ -424,7 +476,11 @@ impl Item {
             .load_one(HistoryOf(self.0.id))
             .await
             .map_err(load_error)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Into::into).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// Comments (批示/留言), oldest first.
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::workflow::Comment>> {
@@ -447,7 +503,11 @@ impl Item {
             .load_one(ExtensionsOf(self.0.id))
             .await
             .map_err(load_error)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Into::into).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// The workflow actions the caller may take on this item now (requirements such as
     /// evidence are checked when the action is taken).
@@ -474,8 +534,32 @@ impl Item {
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+    /// The person who verified and closed it (验收销号); null while it is not closed, or
+    /// when the verifying account acts for no person (see `verifiedByAccountId`).
+    async fn verified_by(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(account) = self.0.verified_by else {
+            return Ok(None);
+        };
+        let Some(person) = ctx
+            .services()
+            .store
+            .account(account)
+            .await
+            .map_err(crate::service::ServiceError::from)?
+            .and_then(|a| a.person_id)
+        else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .persons
+            .load_one(person)
+            .await
+            .map_err(load_error)?
+            .map(Person))
+    }
     /// The account that verified it.
-    async fn verified_by(&self) -> Option<ID> {
+    async fn verified_by_account_id(&self) -> Option<ID> {
         self.0.verified_by.map(|id| ID(id.to_string()))
     }
     /// The version to send back with a change (optimistic concurrency).

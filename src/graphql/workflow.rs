@@ -16,6 +16,7 @@ use crate::{
     service::{
         audit::AuditReport as AuditReportRow,
         evidence::EvidenceInput,
+        history::{self, EventFacts},
         workflow::{Assignment, NewItemInput, TransitionInput},
     },
     store::{
@@ -98,6 +99,7 @@ impl From<crate::service::comments::Comment> for Comment {
 
 /// One entry of an item's audit trail, hash-chained to the one before.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct ItemEvent {
     pub seq: i32,
     pub action: String,
@@ -106,28 +108,228 @@ pub struct ItemEvent {
     pub actor_account_id: Option<ID>,
     pub actor_person_id: Option<ID>,
     pub comment: Option<String>,
-    /// Details as JSON text (e.g. the assignment, the outcome, who held the lead post).
+    /// Details as JSON text, exactly as hashed into the chain (the typed fields below
+    /// read it for you).
     pub payload: String,
     pub occurred_at: DateTime<Utc>,
     pub prev_hash: String,
     pub hash: String,
+    #[graphql(skip)]
+    pub row: EventRow,
 }
 
 impl From<EventRow> for ItemEvent {
     fn from(e: EventRow) -> Self {
         Self {
             seq: e.seq,
-            action: e.action,
-            from_state: e.from_state,
-            to_state: e.to_state,
+            action: e.action.clone(),
+            from_state: e.from_state.clone(),
+            to_state: e.to_state.clone(),
             actor_account_id: e.actor_account_id.map(id),
             actor_person_id: e.actor_person_id.map(id),
-            comment: e.comment,
-            payload: e.payload_json,
+            comment: e.comment.clone(),
+            payload: e.payload_json.clone(),
             occurred_at: e.occurred_at,
-            prev_hash: e.prev_hash,
-            hash: e.hash,
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+            row: e,
         }
+    }
+}
+
+/// Who took an action: a person, or an account that acts for no person, or the system.
+#[derive(SimpleObject)]
+pub struct EventActor {
+    /// The person's name; for an account without a person its role (管理员账号 …); 系统
+    /// for the service itself.
+    pub name: String,
+    pub person: Option<super::types::Person>,
+    /// The account's role (admin, supervisor, coordinator, leader, person), when known.
+    pub role: Option<String>,
+}
+
+impl ItemEvent {
+    async fn actor_of(&self, ctx: &Context<'_>) -> Result<EventActor> {
+        let loaders = ctx.loaders();
+        let mut role = None;
+        let mut person_id = self.row.actor_person_id;
+        if let Some(account) = self.row.actor_account_id {
+            let row = ctx
+                .services()
+                .store
+                .account(account)
+                .await
+                .map_err(crate::service::ServiceError::from)?;
+            if let Some(a) = row {
+                person_id = person_id.or(a.person_id);
+                role = Some(a.role);
+            }
+        }
+        if let Some(pid) = person_id
+            && let Some(p) = loaders
+                .persons
+                .load_one(pid)
+                .await
+                .map_err(super::loaders::load_error)?
+        {
+            return Ok(EventActor {
+                name: p.name.clone(),
+                person: Some(super::types::Person(p)),
+                role,
+            });
+        }
+        let name = match (&role, self.row.actor_account_id) {
+            (Some(r), _) => domain::AccountRole::parse(r)
+                .map_or_else(|_| "账号".to_owned(), |r| format!("{}账号", r.label())),
+            (None, Some(_)) => "已删除的账号".to_owned(),
+            (None, None) => "系统".to_owned(),
+        };
+        Ok(EventActor {
+            name,
+            person: None,
+            role,
+        })
+    }
+
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        person: Option<uuid::Uuid>,
+    ) -> Result<Option<super::types::Person>> {
+        let Some(pid) = person else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .persons
+            .load_one(pid)
+            .await
+            .map_err(super::loaders::load_error)?
+            .map(super::types::Person))
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl ItemEvent {
+    /// Who did it, as a person (or the kind of account, or 系统).
+    async fn actor(&self, ctx: &Context<'_>) -> Result<EventActor> {
+        self.actor_of(ctx).await
+    }
+
+    /// What happened, in a sentence in Chinese with people's names, e.g.
+    /// 张局长 签收（已交办 → 整改中）：整改措施：….
+    async fn summary(&self, ctx: &Context<'_>) -> Result<String> {
+        let who = self.actor_of(ctx).await?.name;
+        let facts = EventFacts::of(&self.row);
+        let mut names = std::collections::HashMap::new();
+        for pid in [facts.lead_person_id, facts.responsible_person_id]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(p) = self.person(ctx, Some(pid)).await? {
+                names.insert(pid, p.0.name.clone());
+            }
+        }
+        if let Some(post) = facts.lead_post_id
+            && let Some(p) = ctx
+                .loaders()
+                .posts
+                .load_one(post)
+                .await
+                .map_err(super::loaders::load_error)?
+        {
+            names.insert(post, p.title.clone());
+        }
+        Ok(history::summary(
+            ctx.services().workflow.as_ref(),
+            &self.row,
+            &who,
+            &names,
+        ))
+    }
+
+    /// The workflow's label of the state before (已交办 …).
+    async fn from_state_label(&self, ctx: &Context<'_>) -> Option<String> {
+        let w = &ctx.services().workflow;
+        self.row
+            .from_state
+            .as_deref()
+            .map(|s| w.state(s).map_or(s.to_owned(), |s| s.label.clone()))
+    }
+
+    /// The workflow's label of the state after.
+    async fn to_state_label(&self, ctx: &Context<'_>) -> Option<String> {
+        let w = &ctx.services().workflow;
+        self.row
+            .to_state
+            .as_deref()
+            .map(|s| w.state(s).map_or(s.to_owned(), |s| s.label.clone()))
+    }
+
+    /// The due date set (assign, an extension decided).
+    async fn due_on(&self) -> Option<NaiveDate> {
+        EventFacts::of(&self.row).due_on
+    }
+
+    /// The due date before the change.
+    async fn previous_due_on(&self) -> Option<NaiveDate> {
+        EventFacts::of(&self.row).previous_due_on
+    }
+
+    /// The date an extension asked for.
+    async fn requested_due_on(&self) -> Option<NaiveDate> {
+        EventFacts::of(&self.row).requested_due_on
+    }
+
+    /// The measures given on accepting (整改措施).
+    async fn measures(&self) -> Option<String> {
+        EventFacts::of(&self.row).measures
+    }
+
+    /// The verdict on closing (整改结果).
+    async fn outcome(&self) -> Option<ItemOutcome> {
+        EventFacts::of(&self.row).outcome.map(ItemOutcome::from)
+    }
+
+    /// The category set on assigning (整改类别).
+    async fn category(&self) -> Option<ItemCategory> {
+        EventFacts::of(&self.row).category.map(ItemCategory::from)
+    }
+
+    /// An extension's decision: approved or rejected.
+    async fn extension_decision(&self) -> Option<String> {
+        EventFacts::of(&self.row).decision
+    }
+
+    /// The lead leader assigned (in person).
+    async fn lead_person(&self, ctx: &Context<'_>) -> Result<Option<super::types::Person>> {
+        self.person(ctx, EventFacts::of(&self.row).lead_person_id)
+            .await
+    }
+
+    /// The responsible person assigned.
+    async fn responsible_person(&self, ctx: &Context<'_>) -> Result<Option<super::types::Person>> {
+        self.person(ctx, EventFacts::of(&self.row).responsible_person_id)
+            .await
+    }
+
+    /// The name of the evidence added.
+    async fn evidence_name(&self) -> Option<String> {
+        EventFacts::of(&self.row).evidence_name
+    }
+
+    /// The item this one was split from.
+    async fn split_from(&self) -> Option<ID> {
+        EventFacts::of(&self.row).split_from.map(id)
+    }
+
+    /// The items this one was split into.
+    async fn split_into(&self) -> Vec<ID> {
+        EventFacts::of(&self.row)
+            .split_into
+            .into_iter()
+            .map(id)
+            .collect()
     }
 }
 
@@ -341,6 +543,16 @@ pub enum ItemOutcome {
     Continuing,
     /// 未整改
     NotRectified,
+}
+
+impl From<domain::ItemOutcome> for ItemOutcome {
+    fn from(o: domain::ItemOutcome) -> Self {
+        match o {
+            domain::ItemOutcome::Rectified => Self::Rectified,
+            domain::ItemOutcome::Continuing => Self::Continuing,
+            domain::ItemOutcome::NotRectified => Self::NotRectified,
+        }
+    }
 }
 
 impl From<ItemOutcome> for domain::ItemOutcome {
@@ -592,7 +804,7 @@ impl WorkflowMutation {
                 let value = file.value(ctx).map_err(|e| {
                     crate::service::ServiceError::invalid(
                         "file",
-                        format!("the upload could not be read: {e}"),
+                        format!("无法读取上传的文件：{e}"),
                     )
                 })?;
                 let name = name.unwrap_or_else(|| value.filename.clone());
@@ -612,7 +824,7 @@ impl WorkflowMutation {
             _ => {
                 return Err(crate::service::ServiceError::invalid(
                     "file",
-                    "give exactly one of file, note and url",
+                    "请在文件（file）、文字说明（note）和链接（url）中恰好提供一项",
                 )
                 .into());
             }

@@ -93,19 +93,19 @@ fn rejection(e: ServiceError) -> Response {
         ServiceError::Unauthenticated => request_error(
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
-            "the token is unknown, expired or revoked: sign in again (mutation login)",
+            "登录凭据无效、已过期或已被撤销，请重新登录（mutation login）",
         ),
         ServiceError::Unavailable => request_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "UNAVAILABLE",
-            "the service is temporarily unavailable, try again shortly",
+            "系统繁忙，暂时无法处理，请稍后重试",
         ),
         other => {
             tracing::error!(error = %other, "authentication failed");
             request_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
-                "an internal error occurred; it has been logged",
+                "系统内部错误，已记录，请稍后重试或联系管理员",
             )
         }
     }

@@ -155,8 +155,14 @@ impl Reminders {
                 let result = match (row.channel.as_str(), &self.mailer) {
                     ("webhook", _) => {
                         let (body, message_id) = webhook_body(&row);
+                        let secret = store.webhook_secret(&row.recipient_address).await?;
                         self.webhooks
-                            .send(&row.recipient_address, &body, &message_id)
+                            .send(
+                                &row.recipient_address,
+                                &body,
+                                &message_id,
+                                secret.as_deref(),
+                            )
                             .await
                     }
                     (_, Some(mailer)) => mailer.send(&outgoing(&row, &self.public_host())).await,

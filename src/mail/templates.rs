@@ -1,5 +1,6 @@
 //! Message templates, each a subject, a plain-text and an HTML file under `templates/`:
-//! `reminder.*` (one item), `digest.*` (a person's weekly list) and `report_calendar.*`
+//! `reminder.*` (one item), `urge.*` (a supervisor's 督办 of one item, with its note),
+//! `digest.*` (a person's weekly list) and `report_calendar.*`
 //! (January: earlier reports' shortcomings still open). Built in, and overridable by files
 //! of the same names in `RECTIFY_TEMPLATE_DIR`.
 //!
@@ -22,6 +23,7 @@ pub struct Template {
 #[derive(Clone, Debug)]
 pub struct Templates {
     pub reminder: Template,
+    pub urge: Template,
     pub digest: Template,
     pub report_calendar: Template,
 }
@@ -40,6 +42,7 @@ impl Default for Templates {
     fn default() -> Self {
         Self {
             reminder: built_in!("reminder"),
+            urge: built_in!("urge"),
             digest: built_in!("digest"),
             report_calendar: built_in!("report_calendar"),
         }
@@ -53,6 +56,7 @@ impl Templates {
         if let Some(dir) = dir {
             for (name, template) in [
                 ("reminder", &mut t.reminder),
+                ("urge", &mut t.urge),
                 ("digest", &mut t.digest),
                 ("report_calendar", &mut t.report_calendar),
             ] {
@@ -167,11 +171,16 @@ mod tests {
             "state_label",
             "level_label",
             "item_url",
+            "shortcoming_row_html",
+            "note",
+            "urged_by",
         ];
         let values: Vec<(&str, String)> = names.iter().map(|n| (*n, "x".to_owned())).collect();
-        let (subject, text, html) = t.reminder.render(&values);
-        for rendered in [&subject, &text, &html] {
-            assert!(!rendered.contains("{{"), "{rendered}");
+        for template in [&t.reminder, &t.urge] {
+            let (subject, text, html) = template.render(&values);
+            for rendered in [&subject, &text, &html] {
+                assert!(!rendered.contains("{{"), "{rendered}");
+            }
         }
         let names = [
             "recipient_name",

@@ -81,15 +81,20 @@ impl Actor {
 
     /// Checks that the caller's role allows `op` at all.
     pub fn require(&self, op: Operation) -> Result<(), ServiceError> {
+        self.require_doing(op, describe(op))
+    }
+
+    /// Checks that the caller's role allows `op`, saying in the refusal what was asked
+    /// (`doing`, in Chinese, e.g. 查看提醒发送记录) where the operation's own name would
+    /// mislead.
+    pub fn require_doing(&self, op: Operation, doing: &str) -> Result<(), ServiceError> {
         match self {
             Actor::System => Ok(()),
             Actor::Anonymous => Err(ServiceError::Unauthenticated),
             Actor::Account(p) if access::role_may(p.role, op) => Ok(()),
             Actor::Account(p) => Err(ServiceError::Forbidden(format!(
-                "a {} ({}) account may not {}",
-                p.role,
-                p.role.label(),
-                describe(op)
+                "{}账号无权{doing}",
+                p.role.label()
             ))),
         }
     }
@@ -189,8 +194,7 @@ impl Actor {
         let roles = self.item_roles(item);
         if roles.is_empty() {
             Err(ServiceError::Forbidden(
-                "this item is neither within your jurisdiction nor led by you or in your charge"
-                    .into(),
+                "该事项不在您的管辖范围内，也不由您牵头或负责".into(),
             ))
         } else {
             Ok(roles)
@@ -200,17 +204,17 @@ impl Actor {
 
 /// The error for data outside the caller's jurisdiction.
 pub fn out_of_reach() -> ServiceError {
-    ServiceError::Forbidden("this belongs to an agency outside your jurisdiction".into())
+    ServiceError::Forbidden("该内容属于您管辖范围以外的单位".into())
 }
 
 fn describe(op: Operation) -> &'static str {
     match op {
-        Operation::Read => "read this",
-        Operation::ManageAgencies => "create agencies",
-        Operation::ManagePeople => "manage persons and posts",
-        Operation::ImportReports => "import reports",
-        Operation::EditItems => "create, split or link items",
-        Operation::Audit => "verify the audit trail",
-        Operation::ManageAccounts => "create accounts",
+        Operation::Read => "查看该内容",
+        Operation::ManageAgencies => "创建或修改单位",
+        Operation::ManagePeople => "管理人员、岗位和提醒设置",
+        Operation::ImportReports => "导入年度报告",
+        Operation::EditItems => "登记、拆分或关联整改事项",
+        Operation::Audit => "校验审计记录",
+        Operation::ManageAccounts => "创建或管理账号",
     }
 }

@@ -36,8 +36,7 @@ impl Services {
             Some(parent) if !actor.reaches(parent) => return Err(out_of_reach()),
             None if actor.reachable_agencies().is_some() => {
                 return Err(ServiceError::Forbidden(
-                    "only an admin creates a top-level agency: give a parentId within your jurisdiction"
-                        .into(),
+                    "只有管理员能创建顶级单位：请提供您管辖范围内的上级单位（parentId）".into(),
                 ));
             }
             _ => {}
@@ -51,7 +50,7 @@ impl Services {
                 .map_err(|_| {
                     ServiceError::invalid(
                         "timeZone",
-                        format!("{tz:?} is not an IANA time zone such as Asia/Shanghai"),
+                        format!("{tz:?} 不是有效的时区名称（如 Asia/Shanghai）"),
                     )
                 })?
                 .name()
@@ -74,13 +73,13 @@ impl Services {
             .await
             .map_err(|e| {
                 if e.is_unique_on("name") {
-                    ServiceError::Conflict(format!("an agency named {name} already exists"))
+                    ServiceError::Conflict(format!("已有名为“{name}”的单位"))
                 } else {
                     ServiceError::from(e)
                 }
             })?;
-        // A new agency widens the reach of the offices above it.
-        self.credentials_changed();
+        // A new agency widens the reach of the offices above it, and may bring a time zone.
+        self.agencies_changed();
         Ok(row)
     }
 

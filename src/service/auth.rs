@@ -54,17 +54,15 @@ pub fn token_digest(secret: &str) -> String {
 /// same way, under their own prefix.
 pub(super) fn new_secret(prefix: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        ServiceError::Fault(format!("no randomness available: {e}"))
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Fault(format!("no randomness available: {e}")))?;
     Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
 pub(super) fn hash_password(password: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        ServiceError::Fault(format!("no randomness available: {e}"))
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Fault(format!("no randomness available: {e}")))?;
     let salt = SaltString::encode_b64(&bytes)
         .map_err(|e| ServiceError::Fault(format!("argon2 salt: {e}")))?;
     Argon2::default()
@@ -100,7 +98,7 @@ pub(super) fn credentials_live(
 }
 
 fn wrong_credentials() -> ServiceError {
-    ServiceError::Unauthenticated
+    ServiceError::WrongCredentials
 }
 
 impl Services {
@@ -116,8 +114,9 @@ impl Services {
             && !access::may_create_role(p.role, input.role)
         {
             return Err(ServiceError::Forbidden(format!(
-                "a {} account may not create a {} account",
-                p.role, input.role
+                "{}账号不能创建{}账号",
+                p.role.label(),
+                input.role.label()
             )));
         }
         let email = Email::parse(&input.email)
@@ -126,10 +125,7 @@ impl Services {
             .to_lowercase();
         let password_hash = match input.password.as_deref() {
             Some(pw) if pw.chars().count() < 10 => {
-                return Err(ServiceError::invalid(
-                    "password",
-                    "a password needs at least 10 characters",
-                ));
+                return Err(ServiceError::invalid("password", "密码至少需要 10 个字符"));
             }
             Some(pw) => {
                 let pw = pw.to_owned();
@@ -140,10 +136,7 @@ impl Services {
         if input.role != AccountRole::Admin && input.agency_id.is_none() {
             return Err(ServiceError::invalid(
                 "agencyId",
-                format!(
-                    "a {} account belongs to an agency: give agencyId",
-                    input.role
-                ),
+                format!("{}账号须属于一个单位：请提供 agencyId", input.role.label()),
             ));
         }
         if let Some(agency_id) = input.agency_id {
@@ -172,9 +165,8 @@ impl Services {
                 .any(|a| a.role == input.role.as_str() && a.disabled_at.is_none())
             {
                 return Err(ServiceError::Conflict(format!(
-                    "该人员已有一个{}账户，同一人同一角色只能有一个账户（the person already has a {} account)",
-                    input.role.label(),
-                    input.role
+                    "该人员已有一个{}账户，同一人同一角色只能有一个账户",
+                    input.role.label()
                 )));
             }
         }
@@ -183,7 +175,7 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "personId",
-                "a leader or person account acts for a person: give personId",
+                "领导或责任人账号须对应一名人员：请提供 personId",
             ));
         }
         self.store
@@ -196,9 +188,7 @@ impl Services {
             })
             .await
             .map_err(|e| match e {
-                StoreError::Unique(_) => {
-                    ServiceError::Conflict("an account with this email already exists".into())
-                }
+                StoreError::Unique(_) => ServiceError::Conflict("该邮箱已有账号".into()),
                 other => other.into(),
             })
     }
@@ -286,9 +276,7 @@ impl Services {
             // Another account's token: only an office that manages that account.
             self.managed_account(actor, token.account_id)
                 .await
-                .map_err(|_| {
-                    ServiceError::Forbidden("you may revoke only your own tokens".into())
-                })?;
+                .map_err(|_| ServiceError::Forbidden("只能撤销自己的令牌".into()))?;
         }
         self.store.revoke_token(token_id).await?;
         self.credentials_changed();

@@ -13,7 +13,6 @@ use super::{Actor, ServiceError, Services, text, workflow::finish};
 use crate::{
     domain::{EvidenceKind, workflow::ItemRole},
     store::{
-        StoreError,
         items::ItemRow,
         tx::NewEvent,
         workflow::{EvidenceRow, NewEvidence},
@@ -152,17 +151,13 @@ impl Services {
         let roles = actor.require_item(item)?;
         if !matches!(actor, Actor::System) && !roles.iter().any(|r| MAY_ADD.contains(r)) {
             return Err(ServiceError::Forbidden(
-                "evidence is added by the item's lead, its responsible person or the agency's coordinator"
-                    .into(),
+                "佐证材料由该事项的责任领导、责任人或本单位联络员添加".into(),
             ));
         }
         if self.workflow.is_final(&item.state) {
             return Err(ServiceError::Rule {
                 code: "ITEM_CLOSED",
-                message: format!(
-                    "the item is {}: evidence can no longer be added (reopen it first)",
-                    item.state
-                ),
+                message: format!("该事项{}，不能再添加佐证材料（须先重新打开）", item.state),
             });
         }
         Ok(())
@@ -188,13 +183,13 @@ impl Services {
                 let name = text::required("name", &name, 255)?;
                 if bytes.len() > self.max_upload_bytes {
                     return Err(ServiceError::TooLarge(format!(
-                        "the file is {} bytes; evidence files may be at most {} bytes",
+                        "文件大小为 {} 字节，佐证材料文件最大 {} 字节",
                         bytes.len(),
                         self.max_upload_bytes
                     )));
                 }
                 if bytes.is_empty() {
-                    return Err(ServiceError::invalid("file", "the file is empty"));
+                    return Err(ServiceError::invalid("file", "上传的文件是空的"));
                 }
                 let content_type = sniff(&name, &bytes).ok_or_else(|| ServiceError::Rule {
                     code: "UNSUPPORTED_TYPE",
@@ -238,7 +233,7 @@ impl Services {
                 if !(url.starts_with("https://") || url.starts_with("http://")) {
                     return Err(ServiceError::invalid(
                         "url",
-                        "a link must start with http:// or https://",
+                        "链接须以 http:// 或 https:// 开头",
                     ));
                 }
                 NewEvidence {

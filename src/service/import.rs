@@ -9,13 +9,13 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Actor, ServiceError, Services, text};
+use super::{Actor, ServiceError, Services, reviewed::ReviewedExtraction, text};
 use crate::{
     domain::{AccountRole, AgencyKind, ItemSource, ReportKind, ReportPeriod, access::Operation},
     store::{
         agencies::{AgencyRow, NewAgency},
         items::ItemRow,
-        reports::{CommitmentRow, ReportRow, ShortcomingRow},
+        reports::{CommitmentRow, ReportReview, ReportRow, ShortcomingRow},
         tx::{EarlierShortcoming, NewEvent, NewItem, NewReport, ShortcomingWrite, Tx},
     },
 };
@@ -49,8 +49,12 @@ pub struct ImportReport {
     pub source_url: Option<String>,
     /// Show what would be created and write nothing.
     pub dry_run: bool,
-    /// Replace an already imported, different text for the same agency and period.
+    /// Replace an already imported, different text for the same agency and period (with
+    /// `reviewed`: also the same text, imported before as extracted or reviewed otherwise).
     pub replace: bool,
+    /// The dry run's result as a person corrected it: imported exactly as given, without
+    /// extracting again, and the report records who corrected it and when.
+    pub reviewed: Option<ReviewedExtraction>,
 }
 
 /// What an import did (or, for a dry run, would do).
@@ -208,6 +212,12 @@ fn kind_of(e: &Extraction) -> ReportKind {
     }
 }
 
+/// An item's span as stored: none for the empty span a reviewed item without one carries.
+fn span_of(item: &rectify_extract::Item) -> Option<(i32, i32)> {
+    let (start, end) = item.span;
+    (end > start).then_some((start as i32, end as i32))
+}
+
 fn actor_account(actor: &Actor) -> Option<Uuid> {
     actor.account_id()
 }
@@ -228,16 +238,13 @@ impl Services {
             if !web {
                 return Err(ServiceError::invalid(
                     "sourceUrl",
-                    "来源网址须以 http:// 或 https:// 开头（sourceUrl must be a web address)",
+                    "来源网址须以 http:// 或 https:// 开头",
                 ));
             }
         }
         let file = input.file.take();
         if file.is_some() && !input.text.trim().is_empty() {
-            return Err(ServiceError::invalid(
-                "file",
-                "文本和文件只能提供一个（give either the text or a file, not both)",
-            ));
+            return Err(ServiceError::invalid("file", "报告文本和文件只能提供一个"));
         }
         // Decoding a file and reading the text are CPU work proportional to their size: off
         // the async workers, and no more at once than there are cores (files: fewer still).
@@ -251,6 +258,9 @@ impl Services {
             None => None,
         };
         let raw = input.text.clone();
+        let cues = self.cues.clone();
+        let reviewed = input.reviewed.take();
+        let is_reviewed = reviewed.is_some();
         let (read, extraction) = self
             .cpu
             .run(move || {
@@ -262,7 +272,12 @@ impl Services {
                         file_name: None,
                     },
                 };
-                let extraction = rectify_extract::extract(&read.text);
+                // A reviewed extraction is imported as the person left it: checked against
+                // the text its spans point into, never extracted again.
+                let extraction = match reviewed {
+                    Some(reviewed) => reviewed.check(read.text.as_str())?,
+                    None => rectify_extract::extract_with(&read.text, &cues),
+                };
                 Ok::<_, ServiceError>((read, extraction))
             })
             .await??;
@@ -273,38 +288,45 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "text",
-                "the text does not read as a Chinese report (法治政府建设年度报告 or 工作总结)",
+                "该文本不像中文的法治政府建设年度报告或工作总结",
             ));
         }
         if extraction.shortcomings.is_empty() && extraction.commitments.is_empty() {
             return Err(ServiceError::invalid(
                 "text",
-                "no shortcomings (存在的问题) and no commitments (下一年度安排) were recognised in the text; nothing to track",
+                "文本中没有识别出“存在的问题”或“下一年度安排”，没有可跟踪的内容",
             ));
         }
         let year = input.year.or(extraction.report_year).ok_or_else(|| {
-            ServiceError::invalid(
-                "year",
-                "the report does not say which year it covers: give the year",
-            )
+            ServiceError::invalid("year", "报告未写明年度：请填写报告年度（year）")
         })?;
         if !(2000..=2100).contains(&year) {
             return Err(ServiceError::invalid(
                 "year",
-                format!("{year} is not a plausible report year"),
+                format!("{year} 不是有效的报告年度"),
             ));
         }
         let tx = self.store.begin().await?;
+        let review = is_reviewed.then(|| ReportReview {
+            at: chrono::Utc::now(),
+            account_id: actor.account_id(),
+            person_id: actor.person_id(),
+        });
         let result = self
-            .import_in(&tx, actor, &input, &read, &extraction, year)
+            .import_in(&tx, actor, &input, &read, &extraction, year, review)
             .await;
         match result {
             Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
                 tx.commit().await?;
                 if outcome.agency_created {
-                    self.credentials_changed();
+                    self.agencies_changed();
                 }
-                tracing::info!(report = %outcome.report.id, status = ?outcome.status, "report imported");
+                tracing::info!(
+                    report = %outcome.report.id,
+                    status = ?outcome.status,
+                    reviewed = is_reviewed,
+                    "report imported"
+                );
                 Ok(outcome)
             }
             Ok(outcome) => {
@@ -344,7 +366,7 @@ impl Services {
             .ok_or_else(|| {
                 ServiceError::invalid(
                     "agencyId",
-                    "the report does not name its agency in full: choose the agency (agencyId) or give its name",
+                    "报告未写明单位全称：请选择单位（agencyId）或填写单位名称",
                 )
             })?;
         if let Some(agency) = tx.agency_by_name(name).await? {
@@ -373,6 +395,7 @@ impl Services {
         Ok((agency, true))
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn import_in(
         &self,
         tx: &Tx,
@@ -381,6 +404,7 @@ impl Services {
         read: &ReadReport,
         extraction: &Extraction,
         year: i32,
+        review: Option<ReportReview>,
     ) -> Result<ImportOutcome, ServiceError> {
         let text = read.text.as_str();
         let (agency, agency_created) = self.resolve_agency(tx, actor, input, extraction).await?;
@@ -399,6 +423,7 @@ impl Services {
             sha256: sha256.clone(),
             source_file_sha256: read.file_sha256.clone(),
             source_file_name: read.file_name.clone(),
+            review,
         };
         let mut warnings: Vec<ImportWarning> = extraction
             .warnings
@@ -420,14 +445,22 @@ impl Services {
             .report_by_key(agency.id, year, period.as_str(), kind.as_str())
             .await?;
         let (report, status, kept, existing_items) = match existing {
-            Some(report) if report.sha256 == sha256 => {
+            Some(report) if report.sha256 == sha256 && review.is_none() => {
                 return self
                     .already_imported(tx, agency, report, input.dry_run)
                     .await;
             }
+            Some(report) if report.sha256 == sha256 && !input.replace => {
+                return Err(ServiceError::Conflict(format!(
+                    "该报告（{}，编号 {}）已于 {} 导入；要以核对后的结果替换它，请同时设置 replace（this text was imported before: set replace to import your corrections over it)",
+                    agency.name,
+                    report.id,
+                    report.created_at.format("%Y-%m-%d")
+                )));
+            }
             Some(report) if !input.replace => {
                 return Err(ServiceError::Conflict(format!(
-                    "{} already has a different {} {} report (id {}, imported {}); import with replace to replace it",
+                    "{}已有另一份{}年度{}报告（编号 {}，导入于 {}）；如需替换，请以 replace 方式导入",
                     agency.name,
                     year,
                     period.label(),
@@ -482,7 +515,7 @@ impl Services {
             let write = ShortcomingWrite {
                 ordinal: i as i32 + 1,
                 text: item.text.clone(),
-                span: Some((item.span.0 as i32, item.span.1 as i32)),
+                span: span_of(item),
                 recurrence_of_id: recurrence.as_ref().map(|r| r.earlier.shortcoming.id),
                 recurrence_score: recurrence.as_ref().map(|r| r.score),
             };
@@ -497,6 +530,7 @@ impl Services {
                     let row = ShortcomingRow {
                         ordinal: write.ordinal,
                         text: write.text,
+                        span: write.span,
                         recurrence_of_id: write.recurrence_of_id,
                         recurrence_score: write.recurrence_score,
                         ..old
@@ -559,7 +593,11 @@ impl Services {
                     to_state: Some("identified"),
                     actor_account_id: actor_account(actor),
                     actor_person_id: None,
-                    comment: Some("从年度报告导入 (imported from the report)"),
+                    comment: Some(if review.is_some() {
+                        "从年度报告导入，经人工核对"
+                    } else {
+                        "从年度报告导入"
+                    }),
                     payload_json: json!({
                         "report_id": report.id,
                         "report_sha256": sha256,
@@ -602,12 +640,13 @@ impl Services {
             )
             .await?;
             old.ordinal = ordinal;
+            old.span = None;
         }
         if !kept.is_empty() {
             warnings.push(ImportWarning {
                 code: "KEPT_SHORTCOMINGS".into(),
                 message: format!(
-                    "{} shortcoming(s) of the replaced text are not in the new one; they and their items were kept",
+                    "被替换的文本中有 {} 个问题不在新文本中，这些问题及其整改事项已保留",
                     kept.len()
                 ),
             });
@@ -620,13 +659,7 @@ impl Services {
                     .commitments
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| {
-                        (
-                            i as i32 + 1,
-                            c.text.clone(),
-                            Some((c.span.0 as i32, c.span.1 as i32)),
-                        )
-                    })
+                    .map(|(i, c)| (i as i32 + 1, c.text.clone(), span_of(c)))
                     .collect(),
             )
             .await?;
@@ -646,7 +679,14 @@ impl Services {
                 score: l.score,
             });
         }
-        tx.insert_auto_links(link_rows).await?;
+        match review {
+            // The links a person kept or added are confirmed by that person.
+            Some(r) => {
+                tx.insert_confirmed_links(link_rows, r.account_id, r.at)
+                    .await?
+            }
+            None => tx.insert_auto_links(link_rows).await?,
+        }
 
         // What the report says about the previous period's shortcomings.
         let previous_year = match period {
@@ -704,7 +744,7 @@ impl Services {
             warnings.push(ImportWarning {
                 code: "PREVIOUS_SHORTCOMINGS_UNACCOUNTED".into(),
                 message: format!(
-                    "the report says nothing about {} of the {} shortcomings of {}",
+                    "本报告未说明{2}年度报告所列 {1} 个问题中 {0} 个的整改情况",
                     c.silent_on.len(),
                     c.silent_on.len() + c.accounted_for.len(),
                     c.previous_year
@@ -718,7 +758,7 @@ impl Services {
         if recurring > 0 {
             warnings.push(ImportWarning {
                 code: "RECURRING_SHORTCOMINGS".into(),
-                message: format!("{recurring} shortcoming(s) repeat earlier ones (屡查屡犯)"),
+                message: format!("{recurring} 个问题与以往报告的问题重复（屡查屡犯）"),
             });
         }
 
@@ -762,7 +802,7 @@ impl Services {
             warnings: vec![ImportWarning {
                 code: "ALREADY_IMPORTED".into(),
                 message: format!(
-                    "this exact text was imported on {}; nothing changed",
+                    "相同的文本已于 {} 导入，未作任何更改",
                     report.created_at.format("%Y-%m-%d")
                 ),
             }],

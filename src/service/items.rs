@@ -8,17 +8,19 @@ use super::{Actor, ServiceError, Services};
 use crate::{
     domain::access::Operation,
     store::{
-        items::{EscalationFilter, ItemFilter, ItemRow, ItemSort},
+        items::{EscalationFilter, ItemFilter, ItemRow, ItemSort, ItemWith, Joined},
         page::{Page, PageRequest},
         workflow::{EventRow, ExtensionRow},
     },
 };
 
-/// What a list request asks for: its rows, its total, or both.
+/// What a list request asks for: its rows, its total, or both; and what to read with
+/// each row in the same statement.
 #[derive(Clone, Copy, Debug)]
 pub struct Wanted {
     pub rows: bool,
     pub total: bool,
+    pub with: Joined,
 }
 
 impl Services {
@@ -32,6 +34,23 @@ impl Services {
             .ok_or_else(|| ServiceError::not_found("item", id))?;
         actor.require_item(&item)?;
         Ok(item)
+    }
+
+    /// One item with what `with` joins to it, read in one statement.
+    pub async fn item_with(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        with: Joined,
+    ) -> Result<ItemWith, ServiceError> {
+        actor.require(Operation::Read)?;
+        let found = self
+            .store
+            .item_with(id, with)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("item", id))?;
+        actor.require_item(&found.item)?;
+        Ok(found)
     }
 
     /// An item's audit events, oldest first.
@@ -59,7 +78,7 @@ impl Services {
         if level > 3 {
             return Err(ServiceError::invalid(
                 "escalationLevel",
-                "levels are 0 to 3",
+                "督办等级为 0 至 3",
             ));
         }
         let policy = self.policy.clone();
@@ -88,16 +107,23 @@ impl Services {
 
     /// "Overdue" for the item filter: each time zone agencies use, with today's date there.
     pub async fn overdue_cutoffs(&self) -> Result<Vec<(String, NaiveDate)>, ServiceError> {
-        let mut zones = self.store.time_zones_in_use().await?;
+        let now = std::time::Instant::now();
+        let zones = match self.zones.get(now) {
+            Ok(zones) => zones,
+            Err(generation) => {
+                let zones: std::sync::Arc<[String]> = self.store.time_zones_in_use().await?.into();
+                self.zones.put(generation, zones.clone(), now);
+                zones
+            }
+        };
         if zones.is_empty() {
-            zones.push(self.time_zone.name().to_owned());
+            let zone = self.time_zone.name().to_owned();
+            let today = self.today_in(&zone);
+            return Ok(vec![(zone, today)]);
         }
         Ok(zones
-            .into_iter()
-            .map(|z| {
-                let today = self.today_in(&z);
-                (z, today)
-            })
+            .iter()
+            .map(|z| (z.clone(), self.today_in(z)))
             .collect())
     }
 
@@ -108,11 +134,13 @@ impl Services {
         filter: ItemFilter,
         page: PageRequest,
         wanted: Wanted,
-    ) -> Result<(Page<ItemRow>, Option<u64>), ServiceError> {
-        let filter = self.scoped_filter(actor, filter)?;
+    ) -> Result<(Page<ItemWith>, Option<u64>), ServiceError> {
+        let filter = self.scoped_filter(actor, filter).await?;
         // Only what was asked for: a count alone runs one statement, a page alone one.
         let rows = if wanted.rows {
-            self.store.list_items(&filter, page).await?
+            self.store
+                .list_items_with(&filter, page, wanted.with)
+                .await?
         } else {
             Page {
                 nodes: Vec::new(),
@@ -128,11 +156,15 @@ impl Services {
     }
 
     /// `filter` narrowed to what the caller may see, once its own bounds are checked.
-    fn scoped_filter(
+    async fn scoped_filter(
         &self,
         actor: &Actor,
         mut filter: ItemFilter,
     ) -> Result<ItemFilter, ServiceError> {
+        // Items led through a post count for whoever holds it today.
+        if let Some(person) = filter.lead_person_id {
+            filter.lead_posts = self.store.posts_held(person, self.today()).await?;
+        }
         match actor.own_items_only() {
             // Leaders and persons see the items they lead or are in charge of, wherever.
             Some(own) => {
@@ -148,7 +180,7 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "filter.text",
-                "search with at most 100 characters",
+                "搜索内容最多 100 个字",
             ));
         }
         if let (Some(a), Some(b)) = (filter.due_on_or_after, filter.due_on_or_before)
@@ -156,7 +188,7 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "filter",
-                format!("dueAfter ({a}) is later than dueBefore ({b})"),
+                format!("开始日期（{a}）晚于结束日期（{b}）"),
             ));
         }
         Ok(filter)
@@ -172,11 +204,11 @@ impl Services {
         page: u64,
         per_page: u64,
     ) -> Result<(Vec<ItemRow>, u64), ServiceError> {
-        let filter = self.scoped_filter(actor, filter)?;
+        let filter = self.scoped_filter(actor, filter).await?;
         if page > MAX_SORTED_PAGE {
             return Err(ServiceError::invalid(
                 "page",
-                format!("pages go up to {MAX_SORTED_PAGE}: narrow the filter"),
+                format!("页码最多到 {}，请缩小筛选范围", MAX_SORTED_PAGE + 1),
             ));
         }
         let per_page = per_page.clamp(1, crate::store::page::MAX_PAGE);

@@ -6,11 +6,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Actor, ServiceError, Services, text, workflow::finish};
-use crate::domain::access::Operation;
+use crate::domain::{SPLIT_STATE, access::Operation};
 use crate::store::{
     items::ItemRow,
     reports::LinkRow,
     tx::{NewEvent, NewItem, Tx},
+    workflow::ItemUpdate,
 };
 
 fn account(actor: &Actor) -> Option<Uuid> {
@@ -83,7 +84,7 @@ impl Services {
             if s.report_id != c.report_id {
                 return Err(ServiceError::invalid(
                     "commitmentId",
-                    "a shortcoming can only be linked to a commitment of the same report",
+                    "问题只能关联同一份报告中的工作计划",
                 ));
             }
             let id = tx
@@ -91,7 +92,7 @@ impl Services {
                 .await
                 .map_err(|e| match e {
                     crate::store::StoreError::Unique(_) => {
-                        ServiceError::Conflict("these two are already linked".into())
+                        ServiceError::Conflict("二者已经关联".into())
                     }
                     other => other.into(),
                 })?;
@@ -178,7 +179,7 @@ impl Services {
         if !(2..=20).contains(&titles.len()) {
             return Err(ServiceError::invalid(
                 "titles",
-                "give between 2 and 20 titles, one per new item",
+                "请给出 2 至 20 个标题，每个拆分出的事项一个",
             ));
         }
         let titles = titles
@@ -192,19 +193,33 @@ impl Services {
                 .await?
                 .ok_or_else(|| ServiceError::not_found("item", item_id))?;
             actor.require_in(Operation::EditItems, parent.agency_id)?;
-            if self.workflow.is_final(&parent.state) {
+            if self.workflow.is_final(&parent.state) && parent.state != SPLIT_STATE {
+                let label = self
+                    .workflow
+                    .state(&parent.state)
+                    .map_or(parent.state.as_str(), |s| s.label.as_str());
                 return Err(ServiceError::Rule {
                     code: "ITEM_CLOSED",
-                    message: format!("the item is {}: reopen it before splitting", parent.state),
+                    message: format!("该事项{label}，须先重新打开才能拆分"),
                 });
             }
-            if !tx.bump_version(parent.id, expected_version).await? {
+            // The parent becomes a container (已拆分): counted, reminded and rectified
+            // through its parts.
+            let container = ItemUpdate {
+                state: Some(SPLIT_STATE.to_owned()),
+                ..Default::default()
+            };
+            if !tx
+                .update_item(parent.id, expected_version, container)
+                .await?
+            {
                 return Err(ServiceError::StaleVersion {
                     expected: expected_version,
                     actual: parent.version,
                 });
             }
             let existing = tx.children_of(parent.id).await?;
+            let split_from = format!("拆分自事项“{}”", parent.title);
             let mut children = Vec::new();
             for (i, title) in titles.into_iter().enumerate() {
                 let code = parent
@@ -230,7 +245,7 @@ impl Services {
                     to_state: Some(self.workflow.initial()),
                     actor_account_id: account(actor),
                     actor_person_id: actor.person_id(),
-                    comment: Some("拆分自 (split from) another item"),
+                    comment: Some(&split_from),
                     payload_json: json!({ "split_from": parent.id }).to_string(),
                     at: chrono::Utc::now(),
                 })
@@ -241,10 +256,10 @@ impl Services {
                 item_id: parent.id,
                 action: "split",
                 from_state: Some(&parent.state),
-                to_state: Some(&parent.state),
+                to_state: Some(SPLIT_STATE),
                 actor_account_id: account(actor),
                 actor_person_id: actor.person_id(),
-                comment: None,
+                comment: Some(&format!("拆分为{}项整改事项", children.len())),
                 payload_json: json!({ "into": children.iter().map(|c| c.id).collect::<Vec<_>>() })
                     .to_string(),
                 at: chrono::Utc::now(),

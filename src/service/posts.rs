@@ -29,7 +29,7 @@ impl Services {
             .await
             .map_err(|e| match e {
                 crate::store::StoreError::Unique(_) => {
-                    ServiceError::Conflict(format!("the agency already has a post titled {title}"))
+                    ServiceError::Conflict(format!("本单位已有名为“{title}”的岗位"))
                 }
                 other => other.into(),
             })
@@ -58,10 +58,7 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "from",
-                format!(
-                    "the current tenure started on {}; a new one cannot start before it",
-                    last.started_on
-                ),
+                format!("现任职自 {} 开始，新的任职不能早于该日期", last.started_on),
             ));
         }
         let tenure = self.store.appoint(post_id, person_id, day).await?;

@@ -18,7 +18,7 @@ use crate::{
         access::Operation,
         reminders::{self, Audience, Due, ItemDates, Kind, Policy},
     },
-    mail::templates::Templates,
+    mail::templates::{Templates, escape_html},
     store::{
         StoreError,
         items::ItemRow,
@@ -98,6 +98,12 @@ struct People {
     zones: HashMap<Uuid, Tz>,
     holders: HashMap<Uuid, Option<Uuid>>,
     persons: HashMap<Uuid, Option<Recipient>>,
+}
+
+/// A supervisor's urging: the note and who wrote it.
+struct Urge<'a> {
+    note: &'a str,
+    urged_by: &'a str,
 }
 
 /// What rendering a reminder needs beyond the item.
@@ -630,6 +636,23 @@ impl Services {
         recipient_name: &str,
     ) -> (String, String, String) {
         let (headline, lead_line) = describe(kind, item, today);
+        let mut values = self.item_values(ctx, item, level, today, recipient_name);
+        values.push(("headline", headline));
+        values.push(("lead_line", lead_line));
+        ctx.templates.reminder.render(&values)
+    }
+
+    /// What every message about one item says of it: its title, its shortcoming (the
+    /// problem as the report states it; none for a hand-made item, whose title is the
+    /// problem), its time limit as of `today`, its state and level.
+    fn item_values(
+        &self,
+        ctx: &Context<'_>,
+        item: &ItemRow,
+        level: u8,
+        today: NaiveDate,
+        recipient_name: &str,
+    ) -> Vec<(&'static str, String)> {
         let days_line = match item.due_on.map(|d| (d - today).num_days()) {
             Some(0) => "今天到期".to_owned(),
             Some(n) if n > 0 => format!("还有{n}天"),
@@ -639,15 +662,14 @@ impl Services {
         let shortcoming = item
             .shortcoming_id
             .and_then(|s| ctx.shortcomings.get(&s).cloned())
-            .unwrap_or_else(|| item.source_document.clone().unwrap_or_default());
+            .filter(|s| s.trim() != item.title.trim())
+            .unwrap_or_default();
         let state_label = self
             .workflow
             .state(&item.state)
             .map_or(item.state.clone(), |s| s.label.clone());
-        let values = [
+        vec![
             ("recipient_name", recipient_name.to_owned()),
-            ("headline", headline),
-            ("lead_line", lead_line),
             ("item_title", item.title.clone()),
             ("item_title_short", short(&item.title, 20)),
             ("shortcoming", shortcoming.clone()),
@@ -660,6 +682,17 @@ impl Services {
                 },
             ),
             (
+                "shortcoming_row_html",
+                if shortcoming.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "<tr><th align=\"left\" style=\"white-space: nowrap; vertical-align: top; padding-right: 1em\">存在问题</th><td>{}</td></tr>\n",
+                        escape_html(&shortcoming)
+                    )
+                },
+            ),
+            (
                 "due_on",
                 item.due_on
                     .map_or("—".into(), |d| d.format("%Y年%m月%d日").to_string()),
@@ -668,8 +701,7 @@ impl Services {
             ("state_label", state_label),
             ("level_label", reminders::level_label(level).to_owned()),
             ("item_url", format!("{}/items/{}", ctx.public_url, item.id)),
-        ];
-        ctx.templates.reminder.render(&values)
+        ]
     }
 
     /// Renders the item reminders among `rows` (claimed by a sender) that the sweep enqueued
@@ -777,21 +809,54 @@ impl Services {
             .into_iter()
             .flatten()
             .collect();
-        let shortcomings = HashMap::new();
+        let shortcomings: HashMap<Uuid, String> = match item.shortcoming_id {
+            Some(id) => self
+                .store
+                .shortcomings_by_ids(&[id])
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.text))
+                .collect(),
+            None => HashMap::new(),
+        };
         let ctx = Context {
             templates,
             shortcomings: &shortcomings,
             public_url,
         };
+        // The level is the item's own, as the sweep would give it today: an urge presses
+        // the item, it does not make it overdue.
+        let tz = self
+            .store
+            .agency(item.agency_id)
+            .await?
+            .map_or(self.time_zone, |a| self.agency_zone(&a));
+        let local_today = today_in_zone(today, self.time_zone, tz);
+        let (open_states, awaiting_state) = self.owner_states();
+        let date_of =
+            |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.with_timezone(&tz).date_naive());
         let dates = ItemDates {
-            open: true,
-            awaiting_acceptance: false,
-            long_term: false,
+            open: open_states.contains(&item.state),
+            awaiting_acceptance: item.state == awaiting_state,
+            long_term: item.category.as_deref() == Some(ItemCategory::LongTerm.as_str()),
             due_on: item.due_on,
-            assigned_on: None,
-            accepted_on: None,
+            assigned_on: date_of(item.assigned_at),
+            accepted_on: date_of(item.accepted_at),
         };
-        let level = reminders::escalation_level(&policy, &dates, today).max(3);
+        let level = reminders::escalation_level(&policy, &dates, local_today);
+        let today = local_today;
+        let urged_by = match actor.agency_id() {
+            Some(a) => self
+                .store
+                .agency(a)
+                .await?
+                .map_or_else(|| "督办部门".to_owned(), |a| a.name),
+            None => "督办部门".to_owned(),
+        };
+        let urge = Urge {
+            note: &note,
+            urged_by: &urged_by,
+        };
         let due = Due {
             kind: Kind::Overdue(0),
             day: today,
@@ -806,7 +871,7 @@ impl Services {
                 name: p.name.clone(),
                 address,
             };
-            let mut r = self.urge_message(&ctx, &item, &due, level, today, &to, &note);
+            let mut r = self.urge_message(&ctx, &item, &due, level, today, &to, &urge);
             r.idempotency_key = format!(
                 "{}:urge:v{}:{}",
                 item.id,
@@ -825,7 +890,7 @@ impl Services {
                 name: "各位".into(),
                 address: url,
             };
-            let mut r = self.urge_message(&ctx, &item, &due, level, today, &to, &note);
+            let mut r = self.urge_message(&ctx, &item, &due, level, today, &to, &urge);
             r.idempotency_key = format!("{}:urge:v{}:webhook", item.id, item.version);
             news.push(webhook_copy(r, owner));
         }
@@ -833,7 +898,8 @@ impl Services {
         Ok(item)
     }
 
-    /// A supervisor's urging (督办) of `item`, rendered at once with the note on top.
+    /// A supervisor's urging (督办) of `item`, rendered at once from the urge templates:
+    /// the note, and the item as it is (its real time limit and level).
     #[allow(clippy::too_many_arguments)]
     fn urge_message(
         &self,
@@ -843,13 +909,16 @@ impl Services {
         level: u8,
         today: NaiveDate,
         to: &Recipient,
-        note: &str,
+        urge: &Urge<'_>,
     ) -> NewReminder {
-        let (_, text, html) = self.render_message(ctx, item, due.kind, level, today, &to.name);
+        let mut values = self.item_values(ctx, item, level, today, &to.name);
+        values.push(("note", urge.note.to_owned()));
+        values.push(("urged_by", urge.urged_by.to_owned()));
+        let (subject, text, html) = ctx.templates.urge.render(&values);
         NewReminder {
             kind: "urge".into(),
-            subject: Some(format!("【督办】{}", short(&item.title, 20))),
-            body_text: Some(format!("督办意见：{note}\n\n{text}")),
+            subject: Some(subject),
+            body_text: Some(text),
             body_html: Some(html),
             ..unrendered(item, due, level, today, to)
         }
@@ -863,7 +932,7 @@ impl Services {
         item_id: Option<Uuid>,
         page: PageRequest,
     ) -> Result<(Page<ReminderRow>, u64), ServiceError> {
-        actor.require(Operation::Audit)?;
+        actor.require_doing(Operation::Audit, "查看提醒发送记录")?;
         let reach = actor.reachable_agencies();
         Ok(self
             .store

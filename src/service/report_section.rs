@@ -23,7 +23,7 @@ use crate::{
             SectionItem, SectionShortcoming, ShortcomingRecord,
         },
     },
-    store::{StoreError, agencies::AgencyRow, reports::ReportRow},
+    store::{agencies::AgencyRow, reports::ReportRow},
 };
 
 /// The section with the records it was composed from.
@@ -85,7 +85,7 @@ impl Services {
         if !(2000..=2100).contains(&year) {
             return Err(ServiceError::invalid(
                 "year",
-                format!("{year} is not a plausible report year"),
+                format!("{year} 不是有效的报告年度"),
             ));
         }
         let agency = self

@@ -6,10 +6,7 @@ use super::ServiceError;
 pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, ServiceError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(ServiceError::invalid(
-            field,
-            format!("{field} must not be empty"),
-        ));
+        return Err(ServiceError::invalid(field, format!("{field} 不能为空")));
     }
     bounded(field, value, max)
 }
@@ -42,7 +39,7 @@ pub fn bounded_list(
     if values.len() > max_items {
         return Err(ServiceError::invalid(
             field,
-            format!("{field} 最多 {max_items} 项（has more than {max_items} entries)"),
+            format!("{field} 最多 {max_items} 项"),
         ));
     }
     values
@@ -62,7 +59,7 @@ fn bounded(field: &'static str, value: &str, max: usize) -> Result<String, Servi
     if value.chars().count() > max {
         return Err(ServiceError::invalid(
             field,
-            format!("{field} is longer than {max} characters"),
+            format!("{field} 不能超过 {max} 个字符"),
         ));
     }
     Ok(value.to_owned())

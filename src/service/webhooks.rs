@@ -9,17 +9,37 @@ use crate::{domain::access::Operation, store::webhooks::WebhookRow};
 
 impl Services {
     /// Sets an agency's webhook (`None` removes it). Only `http(s)` URLs with a host.
+    /// `secret` is a 钉钉 robot's 加签 secret: `Keep` leaves the one stored (while the URL
+    /// stays the same), `Clear` removes it.
     pub async fn set_agency_webhook(
         &self,
         actor: &Actor,
         agency_id: Uuid,
         url: Option<String>,
+        secret: SecretChange,
     ) -> Result<Option<WebhookRow>, ServiceError> {
         actor.require_in(Operation::ManagePeople, agency_id)?;
         if self.store.agency(agency_id).await?.is_none() {
             return Err(ServiceError::not_found("agency", agency_id));
         }
         let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        let secret = match secret {
+            SecretChange::Set(s) => {
+                let s = s.trim().to_owned();
+                if s.is_empty() || s.len() > 200 || !s.chars().all(|c| c.is_ascii_graphic()) {
+                    return Err(ServiceError::invalid(
+                        "secret",
+                        "加签密钥须为 1 至 200 个可见的英文字母、数字或符号（钉钉机器人“安全设置”中以 SEC 开头的一串）",
+                    ));
+                }
+                Some(s)
+            }
+            SecretChange::Clear => None,
+            SecretChange::Keep => match (&url, self.store.agency_webhook(agency_id).await?) {
+                (Some(url), Some(old)) if &old.url == url => old.secret,
+                _ => None,
+            },
+        };
         if let Some(url) = &url {
             let parsed = reqwest::Url::parse(url)
                 .map_err(|e| ServiceError::invalid("url", format!("不是有效的网址：{e}")))?;
@@ -39,7 +59,12 @@ impl Services {
         }
         let row = self
             .store
-            .set_agency_webhook(agency_id, url.as_deref(), actor.account_id())
+            .set_agency_webhook(
+                agency_id,
+                url.as_deref(),
+                secret.as_deref(),
+                actor.account_id(),
+            )
             .await?;
         tracing::info!(agency = %agency_id, set = row.is_some(), "agency webhook changed");
         Ok(row)
@@ -88,6 +113,17 @@ impl Services {
         actor.require_in(Operation::ManagePeople, agency_id)?;
         Ok(self.store.agency_webhook(agency_id).await?)
     }
+}
+
+/// What to do with a webhook's 加签 secret when its URL is set.
+#[derive(Clone, Debug)]
+pub enum SecretChange {
+    /// Keep the stored secret if the URL is unchanged (a new URL starts without one).
+    Keep,
+    /// Remove it.
+    Clear,
+    /// Use this one.
+    Set(String),
 }
 
 /// A webhook URL with its secret part (query, user info) hidden.

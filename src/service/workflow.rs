@@ -147,7 +147,7 @@ impl Services {
         };
         if action.forbid_owner && tx.last_person_to(item.id, "submit").await? == Some(person) {
             return Err(ServiceError::Forbidden(format!(
-                "提交验收的人不能验收自己提交的事项（{}：separation of duties, whatever account is used）",
+                "提交验收的人不能验收自己提交的事项（{}，职责分离，无论使用哪个账号）",
                 action.label
             )));
         }
@@ -233,7 +233,7 @@ impl Services {
                 if report.agency_id != input.agency_id {
                     return Err(ServiceError::invalid(
                         "shortcomingId",
-                        "该问题出自另一单位的报告，只能在该单位名下立项（the shortcoming belongs to another agency's report)",
+                        "该问题出自另一单位的报告，只能在该单位名下立项",
                     ));
                 }
             }
@@ -267,7 +267,7 @@ impl Services {
                 .await
                 .map_err(|e| match e {
                     crate::store::StoreError::Unique(_) => {
-                        ServiceError::Conflict("another item already has this code".into())
+                        ServiceError::Conflict("已有其他事项使用该台账编号".into())
                     }
                     other => other.into(),
                 })?;
@@ -305,13 +305,13 @@ impl Services {
             (Some(_), Some(_)) => {
                 return Err(ServiceError::invalid(
                     "lead",
-                    "give either leadPersonId or leadPostId, not both",
+                    "责任领导只能填一种：人员（leadPersonId）或岗位（leadPostId），不能同时填写",
                 ));
             }
             (None, None) => {
                 return Err(ServiceError::invalid(
                     "lead",
-                    "an assignment names its lead leader: give leadPersonId or leadPostId",
+                    "交办须指定责任领导：请提供 leadPersonId 或 leadPostId",
                 ));
             }
             _ => {}
@@ -365,7 +365,7 @@ impl Services {
         if let Some((_, mutation)) = STRUCTURED_ACTIONS.iter().find(|(a, _)| *a == action) {
             return Err(ServiceError::invalid(
                 "action",
-                format!("{action} carries its own input: use the {mutation} mutation"),
+                format!("操作 {action} 有专门的输入，请使用 {mutation}"),
             ));
         }
         let input = ActionInput {
@@ -718,15 +718,13 @@ impl Services {
                     return Err(ServiceError::invalid(
                         "dueOn",
                         format!(
-                            "an extension asks for a later date than the current due date ({})",
+                            "延期申请的日期须晚于当前完成时限（{}）",
                             item.due_on.map(|d| d.to_string()).unwrap_or_default()
                         ),
                     ));
                 }
                 if tx.pending_extension(item.id).await?.is_some() {
-                    return Err(ServiceError::Conflict(
-                        "this item already has a pending extension request".into(),
-                    ));
+                    return Err(ServiceError::Conflict("该事项已有待审批的延期申请".into()));
                 }
                 let reason = input.comment.as_deref().unwrap_or_default();
                 let row = tx
@@ -757,9 +755,7 @@ impl Services {
                     )
                     .await?
                 {
-                    return Err(ServiceError::Conflict(
-                        "this extension request has already been decided".into(),
-                    ));
+                    return Err(ServiceError::Conflict("该延期申请已审批过".into()));
                 }
                 if let Some(due_on) = input.due_on {
                     update.due_on = Some(Some(due_on));

@@ -253,30 +253,39 @@ impl Store {
         &self,
         scope: &DashboardScope,
     ) -> Result<Vec<(Uuid, StateTally)>, StoreError> {
-        self.state_tallies(scope, "agency_id").await.map(|rows| {
-            rows.into_iter()
-                .filter_map(|(key, t)| key.map(|k| (k, t)))
-                .collect()
-        })
+        self.state_tallies(scope, |_| "agency_id".to_owned())
+            .await
+            .map(|rows| {
+                rows.into_iter()
+                    .filter_map(|(key, t)| key.map(|k| (k, t)))
+                    .collect()
+            })
     }
 
-    /// Tallies per lead person and state (`None`: items without a lead person).
+    /// Tallies per lead person and state (`None`: items without a lead person). An item led
+    /// through a post counts for whoever holds the post today.
     pub async fn leader_state_tallies(
         &self,
         scope: &DashboardScope,
     ) -> Result<Vec<(Option<Uuid>, StateTally)>, StoreError> {
-        self.state_tallies(scope, "lead_person_id").await
+        self.state_tallies(scope, |today| {
+            format!(
+                "COALESCE(lead_person_id, (SELECT t.person_id FROM post_tenures t                    WHERE t.post_id = items.lead_post_id AND t.started_on <= {today}                    AND (t.ended_on IS NULL OR t.ended_on > {today})                    ORDER BY t.started_on DESC LIMIT 1))"
+            )
+        })
+        .await
     }
 
     async fn state_tallies(
         &self,
         scope: &DashboardScope,
-        key: &'static str,
+        key: impl FnOnce(&str) -> String,
     ) -> Result<Vec<(Option<Uuid>, StateTally)>, StoreError> {
         let engine = self.engine();
         let dialect = Dialect { engine, scope };
         let mut sql = Sql::new(engine);
         let today = sql.date(scope.today);
+        let key = key(&today);
         let week = sql.date(scope.today + TimeDelta::days(WINDOW_DAYS));
         let days = dialect.days_until(&today, "due_on");
         let select = format!(
@@ -293,7 +302,7 @@ impl Store {
         sql.push(&select);
         let filter = sql.in_agencies("agency_id", &scope.agency_ids);
         sql.push(&filter);
-        sql.push(&format!(" GROUP BY {key}, state"));
+        sql.push(" GROUP BY k, state");
         let rows = self.conn().query_all_raw(sql.statement()).await?;
         rows.iter()
             .map(|row| {

@@ -151,7 +151,7 @@ pub async fn sign_in(
         }
         Err(e) => {
             let (message, status) = match &e {
-                ServiceError::Unauthenticated => (
+                ServiceError::Unauthenticated | ServiceError::WrongCredentials => (
                     errors::sentence("WRONG_CREDENTIALS").to_owned(),
                     StatusCode::UNAUTHORIZED,
                 ),

@@ -469,7 +469,7 @@ store_test!(
                 response["errors"][0]["message"]
                     .as_str()
                     .unwrap()
-                    .contains("acts for no person"),
+                    .contains("未对应任何人员"),
                 "{response:#}"
             );
             assert_eq!(
@@ -499,5 +499,75 @@ store_test!(
                 .unwrap()
                 .is_some()
         );
+    }
+);
+
+/// Parses `ics` with Python's `icalendar` (an independent, widely used parser) and answers
+/// what it found: the calendar name, its zone ids, and its events' summaries.
+fn parsed_by_icalendar(ics: &str) -> Value {
+    use std::io::Write as _;
+    let script = r#"
+import json, sys
+import icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+assert cal.name == "VCALENDAR", cal.name
+zones = [z for z in cal.walk("VTIMEZONE")]
+for z in zones:
+    z.to_tz()  # a usable zone, or this raises
+print(json.dumps({
+    "name": str(cal.get("X-WR-CALNAME")),
+    "components": [c.name for c in cal.subcomponents],
+    "zones": [str(z["TZID"]) for z in zones],
+    "events": [str(e["SUMMARY"]) for e in cal.walk("VEVENT")],
+}))
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (with `pip install icalendar`)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar refused the feed (is it installed? `pip install icalendar`): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+store_test!(
+    an_empty_feed_is_a_calendar_clients_accept,
+    |backend| async move {
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let feed = create_feed(&app, &c.other_leader_token).await;
+        let text = ics(&app, &feed).await;
+        let parsed = parsed_by_icalendar(&text);
+        assert_eq!(parsed["name"], "整改时限 – 王副局长");
+        assert_eq!(parsed["components"], json!(["VTIMEZONE"]), "{text}");
+        assert_eq!(parsed["zones"], json!(["Asia/Shanghai"]));
+        assert_eq!(parsed["events"], json!([]));
+
+        // With an item, the zone stays and the event comes after it.
+        let id = crate::workflow::new_item(&app, &c.dept, "有期限的事项").await;
+        assign_to(
+            &app,
+            &c.coordinator,
+            &id,
+            ("leadPersonId", &c.other_leader),
+            "2027-12-31",
+        )
+        .await;
+        let parsed = parsed_by_icalendar(&ics(&app, &feed).await);
+        assert_eq!(parsed["components"], json!(["VTIMEZONE", "VEVENT"]));
+        assert_eq!(parsed["events"], json!(["【整改时限】有期限的事项"]));
     }
 );

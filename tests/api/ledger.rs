@@ -57,7 +57,7 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    fn col(&self, header: &str) -> usize {
+    pub fn col(&self, header: &str) -> usize {
         self.headers
             .iter()
             .position(|h| h == header)
@@ -70,7 +70,7 @@ impl Sheet {
         &self.rows[row][self.col(header)]
     }
 
-    fn row_of(&self, item: &str) -> usize {
+    pub fn row_of(&self, item: &str) -> usize {
         let id = self.col("事项ID");
         self.rows
             .iter()
@@ -336,6 +336,112 @@ store_test!(
         let pane = pane(&bytes);
         assert!(pane.contains(r#"ySplit="1""#), "{pane}");
         assert!(pane.contains(r#"state="frozen""#), "{pane}");
+    }
+);
+
+store_test!(
+    the_ledger_prints_on_a4_landscape_one_page_wide_and_offers_the_categories_as_a_list,
+    |backend| async move {
+        use crate::xml_parts::{elements, named, part};
+        let app = spawn_app(backend).await;
+        let c = cast(&app).await;
+        let long = new_item(&app, &c.dept, &"行政执法案卷质量参差不齐，".repeat(12)).await;
+        assign(&app, &c, &long, "2026-12-31").await;
+        let short = new_item(&app, &c.dept, "短").await;
+        let (bytes, sheet) = exported(&app, &c.coordinator, &c.dept, "agency").await;
+
+        let xml = elements(&part(&bytes, "xl/worksheets/sheet1.xml"));
+        let setup = named(&xml, "pageSetup");
+        assert_eq!(setup.len(), 1);
+        assert_eq!(setup[0].attr("paperSize"), Some("9"), "A4");
+        assert_eq!(setup[0].attr("orientation"), Some("landscape"));
+        assert_eq!(
+            setup[0].attr("fitToWidth"),
+            None,
+            "1 (the default) page wide"
+        );
+        assert_eq!(
+            setup[0].attr("fitToHeight"),
+            Some("0"),
+            "as many pages tall as needed"
+        );
+        let fit = named(&xml, "pageSetUpPr");
+        assert_eq!(fit[0].attr("fitToPage"), Some("1"));
+        let margins = named(&xml, "pageMargins");
+        assert_eq!(margins.len(), 1);
+        for side in ["left", "right", "top", "bottom"] {
+            let m: f64 = margins[0].attr(side).unwrap().parse().unwrap();
+            assert!((0.3..=1.0).contains(&m), "{side} {m}");
+        }
+        assert!(
+            named(&xml, "oddFooter")[0].text.contains("&P"),
+            "page numbers in the footer"
+        );
+        // The header row repeats on every printed page.
+        let book = elements(&part(&bytes, "xl/workbook.xml"));
+        let titles = named(&book, "definedName")
+            .into_iter()
+            .find(|d| d.attr("name") == Some("_xlnm.Print_Titles"))
+            .expect("print titles");
+        assert_eq!(titles.text, "整改台账!$1:$1");
+
+        // 整改类别 offers its three values.
+        let category_col = sheet.col("整改类别");
+        let letter = (b'A' + category_col as u8) as char;
+        let validations = named(&xml, "dataValidation");
+        let category = validations
+            .iter()
+            .find(|v| {
+                v.attr("sqref")
+                    .is_some_and(|r| r.starts_with(&format!("{letter}2")))
+            })
+            .expect("a validation on 整改类别");
+        assert_eq!(category.attr("type"), Some("list"));
+        let formula = named(&xml, "formula1")
+            .first()
+            .map(|f| f.text.clone())
+            .unwrap();
+        assert_eq!(formula, "\"立行立改,限期整改,长期坚持\"");
+        assert!(
+            validations.iter().any(|v| v.attr("type") == Some("date")),
+            "完成时限 takes a date"
+        );
+
+        // The long row is tall enough to show its wrapped text; a short row keeps the default.
+        let row_of = |id: &str| (sheet.row_of(id) + 2).to_string();
+        let rows = named(&xml, "row");
+        let height = |r: String| {
+            rows.iter()
+                .find(|e| e.attr("r") == Some(r.as_str()))
+                .and_then(|e| e.attr("ht"))
+                .map(|h| h.parse::<f64>().unwrap())
+        };
+        let tall = height(row_of(&long)).expect("a set height");
+        assert!(tall >= 4.0 * 15.0, "{tall}");
+        let short = height(row_of(&short)).unwrap_or(15.0);
+        assert!(short < tall, "a short row stays short: {short} < {tall}");
+
+        // 填写说明 wraps, and prints the same way.
+        let notes = elements(&part(&bytes, "xl/worksheets/sheet2.xml"));
+        assert_eq!(
+            named(&notes, "pageSetup")[0].attr("orientation"),
+            Some("landscape")
+        );
+        let styles = elements(&part(&bytes, "xl/styles.xml"));
+        assert!(
+            named(&styles, "alignment")
+                .iter()
+                .any(|a| a.attr("wrapText") == Some("1")),
+            "a wrapped style"
+        );
+        let tall_notes = named(&notes, "row")
+            .iter()
+            .filter(|r| {
+                r.attr("ht")
+                    .is_some_and(|h| h.parse::<f64>().unwrap() > 15.0)
+            })
+            .count();
+        assert!(tall_notes >= 2, "long lines get the rows they need");
     }
 );
 

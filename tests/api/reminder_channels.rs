@@ -527,3 +527,103 @@ store_test!(
         assert_eq!(sweep("2027-01-05").await.lists, 2);
     }
 );
+
+store_test!(
+    a_dingtalk_robot_with_a_secret_gets_every_call_signed_and_the_secret_is_never_shown,
+    |backend| async move {
+        use base64::Engine as _;
+        use hmac::{Mac, digest::KeyInit};
+        const SET_SIGNED: &str = "mutation($a: ID!, $url: String, $secret: String) { setAgencyWebhook(agencyId: $a, url: $url, secret: $secret) { url signed } }";
+        let smtp = SmtpSink::start().await;
+        let hooks = WebhookSink::start().await;
+        let app = spawn_app_with(backend, settings(smtp.addr, |_| {})).await;
+        let c = cast(&app).await;
+        let secret = "SECd3f1e6a0b7c2+/=测";
+        assert_eq!(
+            app.code_as(
+                Some(&c.coordinator),
+                SET_SIGNED,
+                json!({ "a": c.dept, "url": hooks.url("ding"), "secret": secret }),
+            )
+            .await,
+            "VALIDATION",
+            "a secret is printable ASCII"
+        );
+        let secret = "SECd3f1e6a0b7c2+/=xyz";
+        let set = app
+            .ok_as(
+                &c.coordinator,
+                SET_SIGNED,
+                json!({ "a": c.dept, "url": hooks.url("ding"), "secret": secret }),
+            )
+            .await;
+        assert_eq!(set["setAgencyWebhook"]["signed"], true);
+        assert!(!set.to_string().contains("SECd3f"), "{set}");
+        // Setting the same URL again without `secret` keeps it.
+        let again = app
+            .ok_as(
+                &c.coordinator,
+                SET_WEBHOOK,
+                json!({ "a": c.dept, "url": hooks.url("ding") }),
+            )
+            .await;
+        assert!(!again.to_string().contains("SECd3f"));
+        let read = app
+            .ok_as(
+                &c.coordinator,
+                "query($a: ID!) { agencyWebhook(agencyId: $a) { url signed } }",
+                json!({ "a": c.dept }),
+            )
+            .await;
+        assert_eq!(read["agencyWebhook"]["signed"], true, "{read}");
+
+        let id = new_item(&app, &c.dept, "加签机器人").await;
+        assign_due(&app, &c, &id, today() + Days::days(3)).await;
+        let before = Utc::now().timestamp_millis();
+        app.reminders.run_once().await.unwrap();
+        let after = Utc::now().timestamp_millis();
+        let received = hooks.received();
+        assert_eq!(received.len(), 1, "{received:?}");
+        let query = received[0].query.clone().unwrap();
+        let pairs: Vec<(String, String)> = url_pairs(&query);
+        assert_eq!(pairs[0], ("key".into(), "secret-ding".into()));
+        let timestamp: i64 = pairs[1].1.parse().unwrap();
+        assert_eq!(pairs[1].0, "timestamp");
+        assert!((before..=after).contains(&timestamp), "{timestamp}");
+        assert_eq!(pairs[2].0, "sign");
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{timestamp}\n{secret}").as_bytes());
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        assert_eq!(pairs[2].1, expected, "the receiver's own HMAC matches");
+        assert!(
+            !query.contains('+') && query.contains("%3D"),
+            "the signature is URL-encoded: {query}"
+        );
+
+        // `secret: null` removes it: the next call is unsigned.
+        let cleared = app
+            .ok_as(
+                &c.coordinator,
+                SET_SIGNED,
+                json!({ "a": c.dept, "url": hooks.url("ding"), "secret": null }),
+            )
+            .await;
+        assert_eq!(cleared["setAgencyWebhook"]["signed"], false);
+        let other = new_item(&app, &c.dept, "不加签").await;
+        assign_due(&app, &c, &other, today() + Days::days(3)).await;
+        app.reminders.run_once().await.unwrap();
+        let last = hooks.received().pop().unwrap();
+        assert_eq!(last.query.as_deref(), Some("key=secret-ding"));
+    }
+);
+
+/// The pairs of a URL query, decoded.
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    reqwest::Url::parse(&format!("http://x/?{query}"))
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}

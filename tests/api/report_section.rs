@@ -213,10 +213,10 @@ store_test!(
         assert_eq!(second["items"].as_array().unwrap().len(), 2);
         let p = second["paragraph"].as_str().unwrap();
         assert!(p.starts_with("（二）关于“法治宣传教育的针对性不强，普法形式较为单一”的问题。该问题分解为2项整改事项：一是建立常态化普法机制，作为长期坚持事项持续推进，阶段时限为2027年6月30日；二是编印普法读本两册，目前正在整改，整改时限为2026年3月31日"), "{p}");
-        assert!(p.contains("佐证材料为《说明》（"), "{p}");
+        assert!(p.contains("佐证材料为文字说明（"), "{p}");
         assert!(
-            p.contains("SHA-256前12位："),
-            "a note is cited by its text's digest: {p}"
+            !p.contains("《说明》") && !p.contains("SHA-256前12位："),
+            "a note is no document and has no digest: {p}"
         );
         let overdue = app.services.today() > chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
         assert_eq!(p.contains("已超过整改时限"), overdue, "{p}");
@@ -318,6 +318,7 @@ store_test!(
             xml.contains("w:eastAsia") || xml.contains("w:rStyle"),
             "styled runs"
         );
+        package_is_dressed_as_an_official_document(&bytes);
 
         // Outsiders and unsigned callers get nothing; neither do leaders.
         let status = |token: Option<String>, path: String| {
@@ -519,3 +520,57 @@ store_test!(
         assert_covers_the_first_shortcoming_only(&coverage_2024(&app, &agency).await);
     }
 );
+
+/// The DOCX's parts read back with an XML parser: the footer's page number (— PAGE —)
+/// referenced from the section, and the core properties (title, agency, date).
+fn package_is_dressed_as_an_official_document(bytes: &[u8]) {
+    use crate::xml_parts::{elements, named, part, text_of};
+    let document = elements(&part(bytes, "word/document.xml"));
+    let footer_ref = named(&document, "w:footerReference");
+    assert_eq!(footer_ref.len(), 1);
+    assert_eq!(footer_ref[0].attr("w:type"), Some("default"));
+    let rid = footer_ref[0].attr("r:id").unwrap();
+    let rels = elements(&part(bytes, "word/_rels/document.xml.rels"));
+    let target = named(&rels, "Relationship")
+        .into_iter()
+        .find(|r| r.attr("Id") == Some(rid))
+        .and_then(|r| r.attr("Target"))
+        .expect("the footer's relationship")
+        .to_owned();
+    let footer = elements(&part(bytes, &format!("word/{target}")));
+    let field = named(&footer, "w:fldSimple");
+    assert_eq!(field.len(), 1);
+    assert_eq!(field[0].attr("w:instr").map(str::trim), Some("PAGE"));
+    let shown: String = named(&footer, "w:t")
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect();
+    assert_eq!(shown, "— 1 —");
+    let types = elements(&part(bytes, "[Content_Types].xml"));
+    for (name, kind) in [
+        ("/word/footer1.xml", "footer+xml"),
+        ("/docProps/core.xml", "core-properties+xml"),
+        ("/docProps/app.xml", "extended-properties+xml"),
+    ] {
+        assert!(
+            named(&types, "Override")
+                .iter()
+                .any(|o| o.attr("PartName") == Some(name)
+                    && o.attr("ContentType").is_some_and(|c| c.ends_with(kind))),
+            "{name} is typed"
+        );
+    }
+    let core = elements(&part(bytes, "docProps/core.xml"));
+    assert_eq!(
+        text_of(&core, "dc:title"),
+        "某市司法局2025年度存在问题整改情况"
+    );
+    assert_eq!(text_of(&core, "dc:creator"), "某市司法局");
+    let created = text_of(&core, "dcterms:created");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&created).is_ok(),
+        "{created}"
+    );
+    let app = elements(&part(bytes, "docProps/app.xml"));
+    assert_eq!(text_of(&app, "Company"), "某市司法局");
+}

@@ -50,7 +50,7 @@ async fn internal_addresses_need_the_allowlist() {
     let addr = answering("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}", 0).await;
     let url = format!("http://{addr}/robot");
     let closed = WebhookSender::new(Duration::from_secs(2), DestinationPolicy::default()).unwrap();
-    let refused = closed.send(&url, "{}", "<m1@test>").await;
+    let refused = closed.send(&url, "{}", "<m1@test>", None).await;
     assert!(
         matches!(&refused, Err(SendError::Permanent(m)) if m.contains("RECTIFY_WEBHOOK_ALLOW")),
         "{refused:?}"
@@ -60,6 +60,7 @@ async fn internal_addresses_need_the_allowlist() {
             &format!("http://localhost:{}/robot", addr.port()),
             "{}",
             "<m2@test>",
+            None,
         )
         .await;
     assert!(
@@ -67,7 +68,7 @@ async fn internal_addresses_need_the_allowlist() {
         "a name resolving to loopback is refused too"
     );
     let open = WebhookSender::new(Duration::from_secs(2), local()).unwrap();
-    assert!(open.send(&url, "{}", "<m3@test>").await.is_ok());
+    assert!(open.send(&url, "{}", "<m3@test>", None).await.is_ok());
 }
 
 #[tokio::test]
@@ -79,7 +80,7 @@ async fn redirects_are_not_followed() {
     .await;
     let sender = WebhookSender::new(Duration::from_secs(2), local()).unwrap();
     let result = sender
-        .send(&format!("http://{addr}/r"), "{}", "<m@test>")
+        .send(&format!("http://{addr}/r"), "{}", "<m@test>", None)
         .await;
     assert!(
         matches!(&result, Err(SendError::Permanent(m)) if m.contains("302")),
@@ -98,7 +99,7 @@ async fn a_huge_answer_is_cut_and_none_of_it_is_kept() {
     let sender = WebhookSender::new(Duration::from_secs(5), local()).unwrap();
     let started = Instant::now();
     let result = sender
-        .send(&format!("http://{addr}/big"), "{}", "<m@test>")
+        .send(&format!("http://{addr}/big"), "{}", "<m@test>", None)
         .await;
     assert!(started.elapsed() < Duration::from_secs(3), "not read whole");
     match result {

@@ -19,6 +19,8 @@ use axum::{
 #[derive(Clone, Debug)]
 pub struct Hook {
     pub path: String,
+    /// The query string as it arrived (still URL-encoded).
+    pub query: Option<String>,
     pub idempotency_key: Option<String>,
     pub content_type: Option<String>,
     pub body: serde_json::Value,
@@ -81,6 +83,7 @@ async fn receive(
     if status == 200 {
         shared.received.push(Hook {
             path: uri.path().trim_start_matches('/').to_owned(),
+            query: uri.query().map(str::to_owned),
             idempotency_key: header("idempotency-key"),
             content_type: header("content-type"),
             body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),

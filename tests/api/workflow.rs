@@ -14,7 +14,7 @@ pub const TRANSITION: &str = "mutation($id: ID!, $action: String!, $comment: Str
   transitionItem(id: $id, action: $action, comment: $comment, outcome: $outcome, measures: $measures, expectedVersion: $v) { id version state outcome } }";
 pub const PROGRESS: &str = "mutation($id: ID!, $p: String!, $v: Int!) { reportProgress(id: $id, progress: $p, expectedVersion: $v) { version progress } }";
 pub const NOTE: &str = "mutation($id: ID!) { addEvidence(itemId: $id, note: \"整改说明：已完成制度修订\") { id kind } }";
-pub const ITEM: &str = "query($id: ID!) { item(id: $id) { id version state outcome verifiedBy closedAt dueOn progress measures overdue availableActions evidence { id name sha256 downloadPath } history { seq action fromState toState payload hash prevHash } } }";
+pub const ITEM: &str = "query($id: ID!) { item(id: $id) { id version state outcome verifiedByAccountId closedAt dueOn progress measures overdue availableActions evidence { id name sha256 downloadPath } history { seq action fromState toState payload hash prevHash } } }";
 
 /// The cast of a workflow test: a city with a department under it, another city, people,
 /// and an account for every role.
@@ -235,7 +235,7 @@ store_test!(
         assert_eq!(closed["state"], "closed");
         assert_eq!(closed["outcome"], "rectified");
         assert!(
-            closed["verifiedBy"].is_string() && closed["closedAt"].is_string(),
+            closed["verifiedByAccountId"].is_string() && closed["closedAt"].is_string(),
             "the verifier is recorded"
         );
         let actions: Vec<&str> = closed["history"]

@@ -211,7 +211,8 @@ pub struct CitedEvidence {
     pub sha256: Option<String>,
     pub url: Option<String>,
     pub added_on: NaiveDate,
-    /// As the text cites it: 《名称》（2026年4月30日，SHA-256前12位：…）.
+    /// As the text cites it: a file 《名称》（2026年4月30日，SHA-256前12位：…）, a link
+    /// 链接“名称”（网址，日期）, a note 文字说明“名称”（日期）.
     pub citation: String,
 }
 
@@ -288,13 +289,17 @@ pub struct Section {
 
 /// Composes the section (see the module comment).
 pub fn compose(input: &SectionInput) -> Section {
-    // An item split into others and never worked itself only groups them.
+    // A split item (已拆分) only groups its parts; so does one split before that state
+    // existed and never worked itself.
     let parents: HashSet<Uuid> = input
         .items
         .iter()
         .filter_map(|i| i.parent_item_id)
         .collect();
-    let is_container = |i: &ItemRecord| parents.contains(&i.id) && i.state == input.initial_state;
+    let is_container = |i: &ItemRecord| {
+        i.state == crate::domain::SPLIT_STATE
+            || (parents.contains(&i.id) && i.state == input.initial_state)
+    };
 
     let mut evidence_of: HashMap<Uuid, Vec<&EvidenceRecord>> = HashMap::new();
     for e in &input.evidence {
@@ -428,7 +433,13 @@ fn section_item(
                 sha256: e.sha256.clone(),
                 url: e.url.clone(),
                 added_on: e.added_on,
-                citation: evidence_citation(e.kind, &e.name, e.sha256.as_deref(), e.added_on),
+                citation: evidence_citation(
+                    e.kind,
+                    &e.name,
+                    e.url.as_deref(),
+                    e.sha256.as_deref(),
+                    e.added_on,
+                ),
             })
             .collect(),
     }

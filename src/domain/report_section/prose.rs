@@ -13,25 +13,51 @@ pub fn cn_date(date: NaiveDate) -> String {
     date.format("%Y年%-m月%-d日").to_string()
 }
 
-/// How the text cites a piece of evidence: 《名称》（2026年4月30日，SHA-256前12位：…）.
-/// A file's extension is left out of the title (the digest identifies the file).
+/// How the text cites a piece of evidence: a file as 《名称》（2026年4月30日，SHA-256前12位：…）
+/// (its extension left out: the digest identifies the file), a link as 链接“名称”（网址，
+/// 日期）, a note as 文字说明“名称”（日期）. Only files are cited as documents, with a digest.
 pub fn evidence_citation(
     kind: EvidenceKind,
     name: &str,
+    url: Option<&str>,
     sha256: Option<&str>,
     added_on: NaiveDate,
 ) -> String {
-    let title = match kind {
-        EvidenceKind::File => without_extension(name),
-        _ => name,
-    };
-    let title = title.trim().trim_start_matches('《').trim_end_matches('》');
-    let detail = match (sha256, kind) {
-        (Some(hash), _) => format!("SHA-256前12位：{}", hash.get(..12).unwrap_or(hash)),
-        (None, EvidenceKind::Link) => "网络链接".to_owned(),
-        (None, _) => "文字说明".to_owned(),
-    };
-    format!("《{title}》（{}，{detail}）", cn_date(added_on))
+    let date = cn_date(added_on);
+    match kind {
+        EvidenceKind::File => {
+            let title = without_extension(name)
+                .trim()
+                .trim_start_matches('《')
+                .trim_end_matches('》');
+            match sha256 {
+                Some(hash) => format!(
+                    "《{title}》（{date}，SHA-256前12位：{}）",
+                    hash.get(..12).unwrap_or(hash)
+                ),
+                None => format!("《{title}》（{date}）"),
+            }
+        }
+        EvidenceKind::Link => {
+            let title = plain_title(name);
+            match url.map(str::trim).filter(|u| !u.is_empty() && *u != title) {
+                Some(url) => format!("链接“{title}”（{url}，{date}）"),
+                None => format!("链接“{title}”（{date}）"),
+            }
+        }
+        EvidenceKind::Note => match plain_title(name) {
+            "" | "说明" | "文字说明" => format!("文字说明（{date}）"),
+            title => format!("文字说明“{title}”（{date}）"),
+        },
+    }
+}
+
+/// A note's or link's name without the book-title marks a file's title takes.
+fn plain_title(name: &str) -> &str {
+    name.trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》')
+        .trim()
 }
 
 fn without_extension(name: &str) -> &str {

@@ -307,7 +307,7 @@ fn notes_links_and_long_shortcomings_are_cited_plainly() {
         "{p}"
     );
     assert!(
-        p.contains("佐证材料为《整改说明》（2026年3月1日，文字说明）、《政务公开专栏》（2026年3月1日，网络链接）"),
+        p.contains("佐证材料为文字说明“整改说明”（2026年3月1日）、链接“政务公开专栏”（https://example.gov.cn/zwgk，2026年3月1日）"),
         "{p}"
     );
 }

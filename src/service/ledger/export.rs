@@ -29,7 +29,7 @@ impl LedgerScope {
             "jurisdiction" => Ok(LedgerScope::Jurisdiction),
             other => Err(ServiceError::invalid(
                 "scope",
-                format!("scope {other:?} is neither agency nor jurisdiction"),
+                format!("范围 {other:?} 无效：应为 agency（本单位）或 jurisdiction（含下属单位）"),
             )),
         }
     }
@@ -70,7 +70,14 @@ impl Services {
                 .store
                 .list_items(&filter, PageRequest::new(Some(PAGE), after))
                 .await?;
-            for row in self.ledger_rows(&page.nodes).await? {
+            // A split item is a container: its parts have the rows.
+            let items: Vec<_> = page
+                .nodes
+                .iter()
+                .filter(|i| i.state != crate::domain::SPLIT_STATE)
+                .cloned()
+                .collect();
+            for row in self.ledger_rows(&items).await? {
                 writer.push(&row)?;
             }
             after = page.nodes.last().map(|i| i.id);

@@ -126,7 +126,7 @@ impl Services {
         actor.require(Operation::Read)?;
         if bytes.len() > self.max_upload_bytes {
             return Err(ServiceError::TooLarge(format!(
-                "the file is {} bytes; a ledger may be at most {} bytes",
+                "文件大小为 {} 字节，台账文件最大 {} 字节",
                 bytes.len(),
                 self.max_upload_bytes
             )));

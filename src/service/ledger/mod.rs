@@ -30,9 +30,7 @@ impl From<SheetError> for ServiceError {
             SheetError::TooManyRows(..) | SheetError::TooBig(_) => {
                 ServiceError::TooLarge(e.to_string())
             }
-            SheetError::Write(cause) => {
-                ServiceError::Fault(format!("writing the ledger workbook failed: {cause}"))
-            }
+            SheetError::Write(cause) => ServiceError::Fault(format!("生成台账文件失败：{cause}")),
         }
     }
 }

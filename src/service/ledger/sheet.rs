@@ -1,5 +1,7 @@
 //! The ledger's XLSX codec: [`LedgerWriter`] writes rows as a workbook offices open in
-//! Excel or WPS (Chinese headers, frozen header row, widths, wrapped text, real dates), and
+//! Excel or WPS (Chinese headers, frozen header row, widths, wrapped text with row heights
+//! that show it, real dates, a drop-down list for 整改类别) and prints on A4 landscape, all
+//! columns on one page wide with the header row on every page; and
 //! [`read_ledger`] reads such a sheet back (xlsx only), by header, wherever the columns are.
 
 use std::{
@@ -10,10 +12,54 @@ use std::{
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use crate::domain::ledger::{Cell, CellKind, Column, LedgerRow};
+use crate::domain::{
+    ItemCategory,
+    ledger::{Cell, CellKind, Column, LedgerRow},
+};
+
+/// A4 in Excel's paper-size codes.
+const PAPER_A4: u8 = 9;
+
+/// The height of one line of 11-point text, in points.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// The tallest row Excel allows, in points.
+const MAX_ROW_HEIGHT: f64 = 409.0;
+
+/// Sets a sheet to print on A4 landscape, `wide` pages wide (as many tall as it needs),
+/// with margins for binding and the page number in the footer.
+fn print_setup(sheet: &mut Worksheet, wide: u16) {
+    sheet
+        .set_paper_size(PAPER_A4)
+        .set_landscape()
+        .set_print_fit_to_pages(wide, 0)
+        .set_print_center_horizontally(true)
+        .set_margins(0.5, 0.4, 0.6, 0.6, 0.3, 0.3)
+        .set_footer("&C第 &P 页，共 &N 页");
+}
+
+/// The lines `text` takes in a column `width` characters wide (a CJK character is two).
+fn lines_in(text: &str, width: f64) -> usize {
+    let per_line = (width - 1.0).max(1.0);
+    text.split('\n')
+        .map(|line| {
+            let units: f64 = line
+                .chars()
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                .sum();
+            ((units / per_line).ceil() as usize).max(1)
+        })
+        .sum()
+}
+
+/// A row height (points) that shows `lines` lines of wrapped text.
+fn height_for(lines: usize) -> f64 {
+    (lines as f64 * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
+}
 
 /// The ledger sheet's name; an import reads this sheet, or the first one.
 pub const SHEET_NAME: &str = "整改台账";
@@ -21,21 +67,21 @@ pub const SHEET_NAME: &str = "整改台账";
 /// Why a file could not be read or written as a ledger.
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {
-    #[error("the file is not an XLSX workbook (Excel 2007 or later): {0}")]
+    #[error("文件不是 XLSX 工作簿（Excel 2007 及以后的格式）：{0}")]
     NotXlsx(String),
     #[error(
-        "no header row found: the first rows of sheet {sheet:?} do not name the columns 事项ID and 版本 (export a ledger and edit that file)"
+        "找不到表头：工作表“{sheet}”的前几行没有“事项ID”和“版本”两列（请先导出台账，在导出的文件上修改）"
     )]
     NoHeader { sheet: String },
-    #[error("the header row lacks the column(s) {}", .0.join("、"))]
+    #[error("表头缺少以下列：{}", .0.join("、"))]
     MissingColumns(Vec<&'static str>),
-    #[error("the sheet has {0} rows; a ledger import takes at most {1}")]
+    #[error("工作表有 {0} 行，台账导入最多 {1} 行")]
     TooManyRows(usize, usize),
     /// The file is larger than any ledger: too many parts, unpacks too large, or a cell
     /// beyond the ledger's columns and rows.
     #[error("{0}")]
     TooBig(String),
-    #[error("the workbook could not be written: {0}")]
+    #[error("无法生成工作簿：{0}")]
     Write(#[from] XlsxError),
 }
 
@@ -74,6 +120,8 @@ impl LedgerWriter {
         }
         sheet.set_row_height(0, 30)?;
         sheet.set_freeze_panes(1, 0)?;
+        sheet.set_repeat_rows(0, 0)?;
+        print_setup(&mut sheet, 1);
         let cell = Format::new()
             .set_align(FormatAlign::Top)
             .set_border(FormatBorder::Thin);
@@ -89,9 +137,14 @@ impl LedgerWriter {
     /// Appends one item's row.
     pub fn push(&mut self, row: &LedgerRow) -> Result<(), SheetError> {
         let r = self.next_row;
+        let mut lines = 1;
         for (col, column) in Column::ALL.iter().enumerate() {
             let col = col as u16;
-            match row.cell(*column) {
+            let cell = row.cell(*column);
+            if let Cell::Text(t) = &cell {
+                lines = lines.max(lines_in(t, column.width()));
+            }
+            match cell {
                 Cell::Empty => {
                     let format = match column.kind() {
                         CellKind::Date => &self.date,
@@ -112,6 +165,9 @@ impl LedgerWriter {
                 }
             }
         }
+        if lines > 1 {
+            self.sheet.set_row_height(r, height_for(lines))?;
+        }
         self.next_row += 1;
         Ok(())
     }
@@ -124,12 +180,43 @@ impl LedgerWriter {
     /// The finished workbook's bytes, with a second sheet explaining how to fill it in.
     pub fn finish(mut self) -> Result<Vec<u8>, SheetError> {
         let last_col = (Column::ALL.len() - 1) as u16;
-        self.sheet
-            .autofilter(0, 0, self.next_row.saturating_sub(1).max(1), last_col)?;
+        let last_row = self.next_row.saturating_sub(1).max(1);
+        self.sheet.autofilter(0, 0, last_row, last_col)?;
+        self.validations(last_row)?;
         let mut workbook = Workbook::new();
         workbook.push_worksheet(self.sheet);
         workbook.push_worksheet(instructions()?);
         Ok(workbook.save_to_buffer()?)
+    }
+}
+
+impl LedgerWriter {
+    /// Drop-down lists and checks on the editable columns with fixed values: 整改类别
+    /// from its three values, 完成时限 a date.
+    fn validations(&mut self, last_row: u32) -> Result<(), SheetError> {
+        let col = |c: Column| Column::ALL.iter().position(|x| *x == c).unwrap_or(0) as u16;
+        let categories: Vec<&str> = ItemCategory::ALL.iter().map(|c| c.label()).collect();
+        let category = DataValidation::new()
+            .allow_list_strings(&categories)?
+            .set_input_title("整改类别")?
+            .set_input_message(format!("请从下拉列表中选择：{}", categories.join("、")))?
+            .set_error_title("整改类别")?
+            .set_error_message(format!("整改类别只能是{}之一", categories.join("、")))?;
+        let c = col(Column::Category);
+        self.sheet
+            .add_data_validation(1, c, last_row, c, &category)?;
+        let due = DataValidation::new()
+            .allow_date(DataValidationRule::GreaterThanOrEqualTo(
+                ExcelDateTime::from_ymd(2000, 1, 1)?,
+            ))
+            .set_input_title("完成时限")?
+            .set_input_message("请填写日期，如 2026-12-31")?
+            .set_error_title("完成时限")?
+            .set_error_message("完成时限须为日期，如 2026-12-31")?
+            .set_error_style(DataValidationErrorStyle::Warning);
+        let c = col(Column::DueOn);
+        self.sheet.add_data_validation(1, c, last_row, c, &due)?;
+        Ok(())
     }
 }
 
@@ -141,7 +228,7 @@ fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
 fn instructions() -> Result<Worksheet, SheetError> {
     let mut sheet = Worksheet::new();
     sheet.set_name("填写说明")?;
-    sheet.set_column_width(0, 110)?;
+    sheet.set_column_width(0, 110.0)?;
     let lines = [
         "整改台账填写说明",
         "黄色表头的列可以修改后导入：整改类别、整改措施、责任领导、责任单位、配合单位、责任人、完成时限、进展情况。其他列仅供查阅，导入时不读取。",
@@ -151,12 +238,23 @@ fn instructions() -> Result<Worksheet, SheetError> {
         "请勿修改“事项ID”和“版本”两列：导入时按事项ID找到事项，版本与系统不一致（导出后事项已被修改）的行会被拒绝，请重新导出。",
         "建议先“试导入”（dry run）：系统列出每一行将作的修改和被拒绝的原因，不写入任何数据。",
     ];
-    let bold = Format::new().set_bold();
-    let wrap = Format::new().set_text_wrap();
+    let bold = Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_align(FormatAlign::VerticalCenter);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let width = 110.0;
     for (i, line) in lines.iter().enumerate() {
-        let format = if i == 0 { &bold } else { &wrap };
-        sheet.write_string_with_format(i as u32, 0, *line, format)?;
+        let row = i as u32;
+        if i == 0 {
+            sheet.write_string_with_format(row, 0, *line, &bold)?;
+            sheet.set_row_height(row, 24)?;
+        } else {
+            sheet.write_string_with_format(row, 0, *line, &wrap)?;
+            sheet.set_row_height(row, height_for(lines_in(line, width)))?;
+        }
     }
+    print_setup(&mut sheet, 1);
     Ok(sheet)
 }
 
@@ -391,6 +489,14 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn wrapped_text_gets_the_lines_it_needs() {
+        assert_eq!(lines_in("短", 10.0), 1);
+        assert_eq!(lines_in(&"整".repeat(20), 11.0), 4);
+        assert_eq!(lines_in("a\nb\nc", 10.0), 3);
+        assert_eq!(height_for(1000), MAX_ROW_HEIGHT);
+    }
 
     #[test]
     fn cells_are_named_as_excel_names_them() {

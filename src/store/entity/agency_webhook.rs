@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub agency_id: Uuid,
     pub url: String,
+    /// A 钉钉 robot's 加签 secret, when it has one.
+    pub secret: Option<String>,
     pub updated_by: Option<Uuid>,
     pub updated_at: DateTimeUtc,
 }
