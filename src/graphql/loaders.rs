@@ -180,11 +180,11 @@ records_loader!(ExtensionsOf, ExtensionRow, extensions_of_items);
 /// that read them with its rows (one joined statement) feeds them in
 /// ([`Loaders::feed_joined`]), so the fields below find them without a query.
 pub struct Loaders {
+    /// Items' evidence, history and extension requests, checked against the caller.
+    pub records: DataLoader<RecordsLoader>,
     pub agencies: DataLoader<AgencyLoader, HashMapCache>,
     pub persons: DataLoader<PersonLoader, HashMapCache>,
     pub shortcomings: DataLoader<ShortcomingLoader, HashMapCache>,
-    /// Items' evidence, history and extension requests, checked against the caller.
-    pub records: DataLoader<RecordsLoader>,
     pub commitments: DataLoader<CommitmentLoader>,
     pub links: DataLoader<LinksOfShortcomingLoader>,
     pub posts: DataLoader<PostLoader>,

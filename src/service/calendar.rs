@@ -165,8 +165,7 @@ impl Services {
             .store
             .agency(person.agency_id)
             .await?
-            .and_then(|a| a.time_zone)
-            .unwrap_or(self.time_zone);
+            .map_or(self.time_zone, |a| self.agency_zone(&a));
         Ok(render_calendar(&person.name, zone, Utc::now(), &deadlines))
     }
 }

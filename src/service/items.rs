@@ -208,7 +208,7 @@ impl Services {
         if page > MAX_SORTED_PAGE {
             return Err(ServiceError::invalid(
                 "page",
-                format!("最多翻到第 {MAX_SORTED_PAGE} 页，请缩小筛选范围"),
+                format!("页码最多到 {}，请缩小筛选范围", MAX_SORTED_PAGE + 1),
             ));
         }
         let per_page = per_page.clamp(1, crate::store::page::MAX_PAGE);

@@ -873,8 +873,7 @@ impl Services {
             .store
             .agency(item.agency_id)
             .await?
-            .and_then(|a| a.time_zone)
-            .unwrap_or(self.time_zone);
+            .map_or(self.time_zone, |a| self.agency_zone(&a));
         let local_today = today_in_zone(today, self.time_zone, tz);
         let (open_states, awaiting_state) = self.owner_states();
         let date_of =

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{Actor, ServiceError, Services, item_view::ItemStatus};
 use crate::store::{
     items::{ItemFilter, ItemRow},
-    page::{MAX_PAGE, PageRequest},
+    page::MAX_PAGE,
     workflow::ExtensionRow,
 };
 
@@ -72,19 +72,11 @@ impl Services {
             involving: Some((person, principal.posts_held.clone())),
             ..Default::default()
         };
-        let (page, _) = self
-            .items(
-                actor,
-                filter,
-                PageRequest::new(Some(MAX_PAGE as i32), None),
-                super::items::Wanted {
-                    rows: true,
-                    total: false,
-                    with: Default::default(),
-                },
-            )
+        // The most pressing first: by due date, so a person with a thousand items sees the
+        // 200 that fall due soonest (not the 200 assigned first).
+        let (items, total) = self
+            .items_sorted(actor, filter, super::items::ItemOrder::DueOn, 0, MAX_PAGE)
             .await?;
-        let items: Vec<_> = page.nodes.into_iter().map(|w| w.item).collect();
         let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
         let zones = self.zones_of(items.iter().map(|i| i.agency_id)).await?;
         let mut last_word: HashMap<Uuid, (String, Option<String>)> = HashMap::new();
@@ -106,7 +98,7 @@ impl Services {
             .map(|a| a.transitions.iter().map(|t| t.from.as_str()).collect())
             .unwrap_or_default();
         let mut bench = Workbench {
-            truncated: page.has_next_page,
+            truncated: total > items.len() as u64,
             ..Default::default()
         };
         for item in &items {
