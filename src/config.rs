@@ -55,6 +55,11 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     /// `RECTIFY_WORKFLOW`: a workflow file (TOML, see `workflows/`); the built-in default when unset.
     pub workflow_file: Option<PathBuf>,
+    /// `RECTIFY_EXTRACT_CUES`: a cues file (TOML, same tables and keys as `extract/cues.toml`;
+    /// keys it leaves out keep the compiled-in words) replacing the words by which the
+    /// extractor recognises headings and lead-ins; the compiled-in cues when unset. Checked
+    /// at start-up; used by `serve`, `import` and `extract`.
+    pub extract_cues_file: Option<PathBuf>,
     /// `RECTIFY_TOKEN_TTL_DAYS`: how long a token issued by `login` stays valid.
     pub token_ttl: Duration,
     /// Reminder sweeping and sending.
@@ -238,6 +243,7 @@ impl Default for Settings {
                 tls: SmtpTls::Opportunistic,
             },
             workflow_file: None,
+            extract_cues_file: None,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
             remind: RemindSettings {
                 sweep_interval: Duration::from_secs(600),
@@ -280,6 +286,7 @@ struct FileSettings {
     smtp_from: Option<String>,
     smtp_timeout_secs: Option<u64>,
     workflow: Option<PathBuf>,
+    extract_cues: Option<PathBuf>,
     token_ttl_days: Option<u64>,
     metrics_token: Option<String>,
     webhook_allow: Option<String>,
@@ -428,6 +435,10 @@ impl Settings {
         settings.workflow_file = env("RECTIFY_WORKFLOW")
             .map(PathBuf::from)
             .or(from_file.workflow);
+        settings.extract_cues_file = env("RECTIFY_EXTRACT_CUES")
+            .filter(|p| !p.trim().is_empty())
+            .map(PathBuf::from)
+            .or(from_file.extract_cues);
         if let Some(v) = env_or(
             "RECTIFY_TOKEN_TTL_DAYS",
             from_file.token_ttl_days.map(|n| n.to_string()),

@@ -509,7 +509,7 @@ async fn graphql_ws(
                             .map_err(|e| async_graphql::Error::new(e.to_string()))?,
                         None => from_header,
                     };
-                    let (actor, loaders) = graphql::request_data(&services, actor);
+                    let (actor, loaders) = graphql::connection_data(&services, actor);
                     let mut data = async_graphql::Data::default();
                     data.insert(actor);
                     data.insert(loaders);

@@ -79,9 +79,17 @@ enum Command {
         /// Show what would be created; write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Replace a different text already imported for the same agency and period.
+        /// Replace a different text already imported for the same agency and period (with
+        /// --reviewed: also the same text imported before).
         #[arg(long)]
         replace: bool,
+        /// Import this reviewed extraction instead of extracting again: the JSON that
+        /// `rectify extract --format json` prints, as a person corrected it (items removed,
+        /// split, merged, added or moved between shortcomings / commitments /
+        /// previous_rectification, metadata fixed, links kept or dropped). The report
+        /// records that it was corrected by hand.
+        #[arg(long, value_name = "FILE.json")]
+        reviewed: Option<PathBuf>,
     },
     /// Reminders: find what became due, write it to the outbox, send it.
     ///
@@ -336,7 +344,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let text = rectify_extract::ReportText::from_file(&bytes, name).map_err(|e| {
                 anyhow::anyhow!("{}: {} [{}]", file.display(), e.message_zh(), e.code())
             })?;
-            let e = rectify_extract::extract(&text);
+            let cues = rectify::service::load_cues(&settings)?;
+            let e = rectify_extract::extract_with(&text, &cues);
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&e.to_json())?),
                 Format::Text => print_extraction(&e),
@@ -348,7 +357,27 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             year,
             dry_run,
             replace,
+            reviewed,
         } => {
+            let reviewed = reviewed
+                .map(|path| {
+                    let size = std::fs::metadata(&path)
+                        .with_context(|| format!("reading {}", path.display()))?
+                        .len();
+                    let max = rectify::service::reviewed::MAX_REVIEWED_JSON_BYTES;
+                    if size > max as u64 {
+                        anyhow::bail!(
+                            "{}: 核对后的提取结果超过 {} MB（too large) [PAYLOAD_TOO_LARGE]",
+                            path.display(),
+                            max / 1024 / 1024
+                        );
+                    }
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    rectify::service::reviewed::ReviewedExtraction::from_extract_json(&bytes)
+                        .map_err(|e| anyhow::anyhow!("{}: {e} [{}]", path.display(), e.code()))
+                })
+                .transpose()?;
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let report_file = rectify::service::import::ReportFile {
@@ -369,15 +398,22 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 year,
                 dry_run,
                 replace,
+                reviewed,
                 ..Default::default()
             };
             let o = services
                 .import_report(&rectify::service::Actor::System, input)
-                .await?;
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} [{}]", e.code()))?;
             println!(
-                "{}{:?}: {} {}年 report {} — {} shortcomings, {} commitments, {} links",
+                "{}{}{:?}: {} {}年 report {} — {} shortcomings, {} commitments, {} links",
                 if dry_run {
                     "(dry run, nothing written) "
+                } else {
+                    ""
+                },
+                if o.report.review.is_some() {
+                    "(reviewed by hand) "
                 } else {
                     ""
                 },

@@ -13,6 +13,7 @@ mod m20261201_000001_item_tallies;
 mod m20261202_000001_items_agency_page_index;
 mod m20261202_000002_web_sessions;
 mod m20261202_000003_report_source_file;
+mod m20261203_000001_extract_review_reviewed_reports;
 mod m20261203_000001_fidelity_webhook_secret;
 
 pub use m20261201_000001_item_tallies::TALLY_LOCK;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_items_agency_page_index::Migration),
             Box::new(m20261202_000002_web_sessions::Migration),
             Box::new(m20261202_000003_report_source_file::Migration),
+            Box::new(m20261203_000001_extract_review_reviewed_reports::Migration),
             Box::new(m20261203_000001_fidelity_webhook_secret::Migration),
         ]
     }

@@ -261,6 +261,15 @@ impl DashboardQuery {
         let resolved: ResolvedScope = services
             .dashboard_scope(ctx.actor(), agency_id, reach)
             .await?;
-        Ok(Dashboard(services.dashboard(resolved).await?))
+        // Only the counts selected (each is a query over the scope's items).
+        let look = ctx.look_ahead();
+        let units = look.field("units");
+        let parts = service::DashboardParts {
+            rework: look.field("reworkCount").exists() || units.field("reworkCount").exists(),
+            extensions: look.field("extensionCount").exists()
+                || units.field("extensionCount").exists(),
+            recurring_shortcomings: look.field("recurringShortcomings").exists(),
+        };
+        Ok(Dashboard(services.dashboard(resolved, parts).await?))
     }
 }

@@ -11,6 +11,7 @@ use super::{
 use crate::service::{
     ServiceError,
     import::{Coverage, ImportOutcome, ImportReport, ImportedShortcoming, ReportFile},
+    reviewed::{ReviewedExtraction, ReviewedItem, ReviewedLink},
 };
 
 /// What an import did.
@@ -47,9 +48,102 @@ pub struct ImportReportInput {
     /// Return what would be created and write nothing.
     #[graphql(default)]
     pub dry_run: bool,
-    /// Replace an already imported, different text for the same agency, year and period.
+    /// Replace an already imported, different text for the same agency, year and period
+    /// (with `reviewed`: also the same text imported before).
     #[graphql(default)]
     pub replace: bool,
+    /// The dry run's result as a person corrected it. Given, it is imported exactly as it
+    /// is — nothing is extracted from the text, which is still sent (as `text` or `file`) to
+    /// be stored and to hold the spans — and the report records who corrected it and when
+    /// (`Report.correctedByHand`, `reviewedAt`, `reviewedBy`). Refusals: REVIEW_TOO_MANY,
+    /// REVIEW_TOO_LONG, REVIEW_EMPTY_ITEM, REVIEW_BAD_SPAN, REVIEW_BAD_LINK,
+    /// REVIEW_BAD_METADATA, REVIEW_NOTHING_TO_TRACK, each with a message in Chinese.
+    pub reviewed: Option<ReviewedExtractionInput>,
+}
+
+/// An item of a reviewed extraction: its text and, when it still stands where the dry run
+/// found it, its byte span in the report text (the dry run's `spanStart`/`spanEnd`).
+#[derive(InputObject)]
+pub struct ReviewedItemInput {
+    pub text: String,
+    pub span_start: Option<i32>,
+    pub span_end: Option<i32>,
+}
+
+/// A link kept or made by the reviewer, by the 1-based positions (ordinals) of the
+/// shortcoming and the commitment in the reviewed lists, as the dry run's `links` give them.
+#[derive(InputObject)]
+pub struct ReviewedLinkInput {
+    pub shortcoming_ordinal: i32,
+    pub commitment_ordinal: i32,
+    /// The dry run's score, when the link was proposed (1 otherwise).
+    pub score: Option<f64>,
+}
+
+/// A dry run's result, corrected by a person: items removed, merged, split, added or moved
+/// between the lists, metadata fixed, links kept or dropped. Same names as the dry run's
+/// result (`report { year period kind title publishedOn }`, `agency { name }`).
+#[derive(InputObject)]
+pub struct ReviewedExtractionInput {
+    /// The agency's full name (`agencyId`/`agencyName` of the import take precedence).
+    pub agency_name: Option<String>,
+    /// The year reported on (the import's `year` takes precedence).
+    pub year: Option<i32>,
+    /// `annual` (default), `first_half` or `second_half`.
+    pub period: Option<String>,
+    /// `rule_of_law_annual_report`, `work_summary` or `other` (default).
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub published_on: Option<chrono::NaiveDate>,
+    /// 存在的问题, in order.
+    #[graphql(default)]
+    pub shortcomings: Vec<ReviewedItemInput>,
+    /// 整改措施 / 下一步安排, in order.
+    #[graphql(default)]
+    pub commitments: Vec<ReviewedItemInput>,
+    /// 上年度问题整改情况, in order.
+    #[graphql(default)]
+    pub previous_rectification: Vec<ReviewedItemInput>,
+    #[graphql(default)]
+    pub links: Vec<ReviewedLinkInput>,
+}
+
+fn reviewed_items(list: Vec<ReviewedItemInput>) -> Vec<ReviewedItem> {
+    list.into_iter()
+        .map(|i| ReviewedItem {
+            text: i.text,
+            span: match (i.span_start, i.span_end) {
+                (None, None) => None,
+                // Half a span is no span: checked (and refused) as one outside the text.
+                (s, e) => Some((s.map_or(-1, i64::from), e.map_or(-1, i64::from))),
+            },
+        })
+        .collect()
+}
+
+impl From<ReviewedExtractionInput> for ReviewedExtraction {
+    fn from(r: ReviewedExtractionInput) -> Self {
+        Self {
+            agency: r.agency_name,
+            year: r.year,
+            period: r.period,
+            kind: r.kind,
+            title: r.title,
+            published_on: r.published_on,
+            shortcomings: reviewed_items(r.shortcomings),
+            commitments: reviewed_items(r.commitments),
+            previous_rectification: reviewed_items(r.previous_rectification),
+            links: r
+                .links
+                .into_iter()
+                .map(|l| ReviewedLink {
+                    shortcoming: i64::from(l.shortcoming_ordinal) - 1,
+                    commitment: i64::from(l.commitment_ordinal) - 1,
+                    score: l.score,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// An earlier shortcoming of the same agency that a new one repeats (屡查屡犯).
@@ -250,7 +344,8 @@ impl ImportMutation {
     /// Re-importing the same text changes nothing; a different text for the same agency and
     /// period is refused (CONFLICT) unless `replace` is set. The report comes as `text` or as
     /// an uploaded `file` (Word, PDF, web page, text in UTF-8/UTF-16/GBK), read off the
-    /// async runtime.
+    /// async runtime. With `reviewed`, the dry run's result as a person corrected it is
+    /// imported exactly as given, and the report says who corrected it.
     async fn import_report(
         &self,
         ctx: &Context<'_>,
@@ -284,6 +379,7 @@ impl ImportMutation {
             source_url: input.source_url,
             dry_run: input.dry_run,
             replace: input.replace,
+            reviewed: input.reviewed.map(Into::into),
         };
         Ok(ImportResult(
             ctx.services().import_report(ctx.actor(), input).await?,

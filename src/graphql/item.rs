@@ -1,6 +1,6 @@
 //! Queries on items.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Lookahead, Object, Result};
 use chrono::NaiveDate;
 
 use super::{
@@ -11,8 +11,27 @@ use super::{
 };
 use crate::{
     service::items::Wanted,
-    store::{items::ItemFilter, page::PageRequest},
+    store::{
+        items::{ItemFilter, Joined},
+        page::PageRequest,
+    },
 };
+
+/// What to read with items, from the fields selected on them (`nodes` may be one of several
+/// selections): their agency (also behind `overdue` and `escalationLevel`), lead person and
+/// shortcoming come in the same statement as the items.
+fn joined_for(nodes: &[Lookahead<'_>]) -> Joined {
+    let any = |fields: &[&str]| {
+        nodes
+            .iter()
+            .any(|n| fields.iter().any(|f| n.field(f).exists()))
+    };
+    Joined {
+        agency: any(&["agency", "overdue", "escalationLevel"]),
+        lead_person: any(&["leadPerson"]),
+        shortcoming: any(&["shortcoming"]),
+    }
+}
 
 /// Narrows the item list; every field given must hold.
 #[derive(InputObject, Default)]
@@ -97,20 +116,25 @@ impl ItemQuery {
                 .iter()
                 .any(|f| look.field(f).exists()),
             total: look.field("totalCount").exists(),
+            with: joined_for(&[look.field("nodes"), look.field("edges").field("node")]),
         };
         let (rows, total) = services.items(ctx.actor(), filter, page, wanted).await?;
+        ctx.loaders().feed_joined(&rows.nodes).await;
         Ok(connection(
             rows,
             total.unwrap_or(0),
             page.after.is_some(),
-            |r| r.id,
-            Item,
+            |r| r.item.id,
+            |r| Item(r.item),
         ))
     }
 
     /// One item.
     async fn item(&self, ctx: &Context<'_>, id: ID) -> Result<Item> {
         let id = parse_id("id", &id)?;
-        Ok(Item(ctx.services().item(ctx.actor(), id).await?))
+        let with = joined_for(&[ctx.look_ahead()]);
+        let found = ctx.services().item_with(ctx.actor(), id, with).await?;
+        ctx.loaders().feed_joined([&found]).await;
+        Ok(Item(found.item))
     }
 }

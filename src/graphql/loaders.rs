@@ -8,7 +8,7 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use uuid::Uuid;
 
 use crate::{
@@ -16,6 +16,7 @@ use crate::{
     store::{
         Store,
         agencies::AgencyRow,
+        items::ItemWith,
         persons::PersonRow,
         posts::PostRow,
         reports::{CommitmentRow, LinkRow, ShortcomingRow},
@@ -132,28 +133,92 @@ impl Loader<Uuid> for PostLoader {
 }
 
 /// The loaders of one request (a fresh cache per request: no stale data across requests).
+/// Agencies, persons and shortcomings keep what they loaded for the request, and a list
+/// that read them with its rows (one joined statement) feeds them in
+/// ([`Loaders::feed_joined`]), so the fields below find them without a query.
 pub struct Loaders {
-    pub agencies: DataLoader<AgencyLoader>,
-    pub persons: DataLoader<PersonLoader>,
-    pub shortcomings: DataLoader<ShortcomingLoader>,
+    pub agencies: DataLoader<AgencyLoader, HashMapCache>,
+    pub persons: DataLoader<PersonLoader, HashMapCache>,
+    pub shortcomings: DataLoader<ShortcomingLoader, HashMapCache>,
     pub commitments: DataLoader<CommitmentLoader>,
     pub links: DataLoader<LinksOfShortcomingLoader>,
     pub posts: DataLoader<PostLoader>,
+    /// False for a long-lived connection (a WebSocket), which must not keep rows.
+    cached: bool,
 }
 
 impl Loaders {
     /// New loaders over `store`.
     pub fn new(store: &Store) -> Self {
         Self {
-            agencies: DataLoader::new(AgencyLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
-            persons: DataLoader::new(PersonLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
-            shortcomings: DataLoader::new(ShortcomingLoader(store.clone()), tokio::spawn)
-                .delay(BATCH_DELAY),
+            agencies: DataLoader::with_cache(
+                AgencyLoader(store.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(BATCH_DELAY),
+            persons: DataLoader::with_cache(
+                PersonLoader(store.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(BATCH_DELAY),
+            shortcomings: DataLoader::with_cache(
+                ShortcomingLoader(store.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(BATCH_DELAY),
             commitments: DataLoader::new(CommitmentLoader(store.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
             links: DataLoader::new(LinksOfShortcomingLoader(store.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
             posts: DataLoader::new(PostLoader(store.clone()), tokio::spawn).delay(BATCH_DELAY),
+            cached: true,
+        }
+    }
+
+    /// Loaders for a long-lived connection (a WebSocket): they batch but keep nothing, so
+    /// an agency renamed an hour into a subscription shows its new name.
+    pub fn uncached(store: &Store) -> Self {
+        let loaders = Self {
+            cached: false,
+            ..Self::new(store)
+        };
+        loaders.agencies.enable_all_cache(false);
+        loaders.persons.enable_all_cache(false);
+        loaders.shortcomings.enable_all_cache(false);
+        loaders
+    }
+}
+
+impl Loaders {
+    /// Keeps the agencies, lead persons and shortcomings read with items, for the fields
+    /// that would otherwise load them.
+    pub async fn feed_joined<'a>(&self, rows: impl IntoIterator<Item = &'a ItemWith>) {
+        if !self.cached {
+            return;
+        }
+        let (mut agencies, mut persons, mut shortcomings) = (Vec::new(), Vec::new(), Vec::new());
+        for row in rows {
+            if let Some(a) = &row.agency {
+                agencies.push((a.id, a.clone()));
+            }
+            if let Some(p) = &row.lead_person {
+                persons.push((p.id, p.clone()));
+            }
+            if let Some(s) = &row.shortcoming {
+                shortcomings.push((s.id, s.clone()));
+            }
+        }
+        if !agencies.is_empty() {
+            self.agencies.feed_many(agencies).await;
+        }
+        if !persons.is_empty() {
+            self.persons.feed_many(persons).await;
+        }
+        if !shortcomings.is_empty() {
+            self.shortcomings.feed_many(shortcomings).await;
         }
     }
 }

@@ -105,6 +105,11 @@ pub fn request_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
     (actor, Loaders::new(&services.store))
 }
 
+/// The data a WebSocket connection attaches: its loaders keep nothing between events.
+pub fn connection_data(services: &Services, actor: Actor) -> (Actor, Loaders) {
+    (actor, Loaders::uncached(&services.store))
+}
+
 /// Helpers for resolvers to reach the request's context.
 pub(crate) trait ContextExt {
     fn services(&self) -> &Services;

@@ -146,6 +146,13 @@ pub struct Report {
     pub source_file_sha256: Option<String>,
     /// The name of that file, as uploaded.
     pub source_file_name: Option<String>,
+    /// True when a person corrected the extraction by hand before it was imported (a
+    /// reviewed import); `reviewedAt` and `reviewedBy…` say when and who.
+    pub corrected_by_hand: bool,
+    /// When the reviewed extraction was imported.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// The account that imported the reviewed extraction (null from the command line).
+    pub reviewed_by_account_id: Option<ID>,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub row: ReportRow,
@@ -164,6 +171,12 @@ impl From<ReportRow> for Report {
             sha256: row.sha256.clone(),
             source_file_sha256: row.source_file_sha256.clone(),
             source_file_name: row.source_file_name.clone(),
+            corrected_by_hand: row.review.is_some(),
+            reviewed_at: row.review.map(|r| r.at),
+            reviewed_by_account_id: row
+                .review
+                .and_then(|r| r.account_id)
+                .map(|id| ID(id.to_string())),
             created_at: row.created_at,
             row,
         }
@@ -181,6 +194,19 @@ impl Report {
             .await
             .map_err(load_error)?;
         Ok(row.map(Agency))
+    }
+    /// The person who corrected the extraction by hand (the account's person), if any.
+    async fn reviewed_by(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(id) = self.row.review.and_then(|r| r.person_id) else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .persons
+            .load_one(id)
+            .await
+            .map_err(load_error)?
+            .map(Person))
     }
     /// Its shortcomings (存在的问题), in the report's order.
     async fn shortcomings(&self, ctx: &Context<'_>) -> Result<Vec<Shortcoming>> {
@@ -219,6 +245,14 @@ impl Shortcoming {
     /// The exact text, without its enumerator.
     async fn text(&self) -> &str {
         &self.0.text
+    }
+    /// Where it stands in the report's text: byte offsets `[spanStart, spanEnd)` (null when
+    /// a person added or rewrote it without a place in the text).
+    async fn span_start(&self) -> Option<i32> {
+        self.0.span.map(|s| s.0)
+    }
+    async fn span_end(&self) -> Option<i32> {
+        self.0.span.map(|s| s.1)
     }
     /// An earlier, similar shortcoming of the same agency (屡查屡犯), if one was found.
     async fn recurrence_of(&self, ctx: &Context<'_>) -> Result<Option<Shortcoming>> {
@@ -304,6 +338,13 @@ impl Commitment {
     /// The exact text, without its enumerator.
     async fn text(&self) -> &str {
         &self.0.text
+    }
+    /// Where it stands in the report's text: byte offsets `[spanStart, spanEnd)`.
+    async fn span_start(&self) -> Option<i32> {
+        self.0.span.map(|s| s.0)
+    }
+    async fn span_end(&self) -> Option<i32> {
+        self.0.span.map(|s| s.1)
     }
 }
 

@@ -78,8 +78,8 @@ impl Services {
                     ServiceError::from(e)
                 }
             })?;
-        // A new agency widens the reach of the offices above it.
-        self.credentials_changed();
+        // A new agency widens the reach of the offices above it, and may bring a time zone.
+        self.agencies_changed();
         Ok(row)
     }
 

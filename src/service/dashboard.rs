@@ -71,6 +71,18 @@ pub struct LeaderFigures {
     pub figures: Figures,
 }
 
+/// Which counts beyond the tallies a dashboard computes (each costs a query over the
+/// scope's items): those the request selects.
+#[derive(Clone, Copy, Debug)]
+pub struct DashboardParts {
+    /// Returns (退回), in total or per unit.
+    pub rework: bool,
+    /// Approved extensions, in total or per unit.
+    pub extensions: bool,
+    /// Shortcomings that repeat an earlier one.
+    pub recurring_shortcomings: bool,
+}
+
 /// The dashboard's headline: totals, by state, per unit.
 #[derive(Clone, Debug)]
 pub struct Dashboard {
@@ -151,8 +163,13 @@ impl Services {
         })
     }
 
-    /// The headline figures, by state and per unit.
-    pub async fn dashboard(&self, scope: ResolvedScope) -> Result<Dashboard, ServiceError> {
+    /// The headline figures, by state and per unit; of the counts beyond, only those in
+    /// `parts` (the others are 0).
+    pub async fn dashboard(
+        &self,
+        scope: ResolvedScope,
+        parts: DashboardParts,
+    ) -> Result<Dashboard, ServiceError> {
         let final_states = self.final_state_names();
         let names = StateNames {
             final_states: &final_states,
@@ -165,9 +182,27 @@ impl Services {
         for zone in &scope.zones {
             let (units, returned, extended, recurring) = tokio::try_join!(
                 self.store.unit_tallies(zone, names),
-                self.store.unit_action_counts(zone, REWORK_ACTION),
-                self.store.unit_extension_counts(zone),
-                self.store.recurring_shortcoming_count(zone),
+                async {
+                    if parts.rework {
+                        self.store.unit_action_counts(zone, REWORK_ACTION).await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                },
+                async {
+                    if parts.extensions {
+                        self.store.unit_extension_counts(zone).await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                },
+                async {
+                    if parts.recurring_shortcomings {
+                        self.store.recurring_shortcoming_count(zone).await
+                    } else {
+                        Ok(0)
+                    }
+                },
             )?;
             tallies.merge(units);
             rework.extend(returned);

@@ -9,13 +9,13 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Actor, ServiceError, Services, text};
+use super::{Actor, ServiceError, Services, reviewed::ReviewedExtraction, text};
 use crate::{
     domain::{AccountRole, AgencyKind, ItemSource, ReportKind, ReportPeriod, access::Operation},
     store::{
         agencies::{AgencyRow, NewAgency},
         items::ItemRow,
-        reports::{CommitmentRow, ReportRow, ShortcomingRow},
+        reports::{CommitmentRow, ReportReview, ReportRow, ShortcomingRow},
         tx::{EarlierShortcoming, NewEvent, NewItem, NewReport, ShortcomingWrite, Tx},
     },
 };
@@ -49,8 +49,12 @@ pub struct ImportReport {
     pub source_url: Option<String>,
     /// Show what would be created and write nothing.
     pub dry_run: bool,
-    /// Replace an already imported, different text for the same agency and period.
+    /// Replace an already imported, different text for the same agency and period (with
+    /// `reviewed`: also the same text, imported before as extracted or reviewed otherwise).
     pub replace: bool,
+    /// The dry run's result as a person corrected it: imported exactly as given, without
+    /// extracting again, and the report records who corrected it and when.
+    pub reviewed: Option<ReviewedExtraction>,
 }
 
 /// What an import did (or, for a dry run, would do).
@@ -208,6 +212,12 @@ fn kind_of(e: &Extraction) -> ReportKind {
     }
 }
 
+/// An item's span as stored: none for the empty span a reviewed item without one carries.
+fn span_of(item: &rectify_extract::Item) -> Option<(i32, i32)> {
+    let (start, end) = item.span;
+    (end > start).then_some((start as i32, end as i32))
+}
+
 fn actor_account(actor: &Actor) -> Option<Uuid> {
     actor.account_id()
 }
@@ -248,6 +258,9 @@ impl Services {
             None => None,
         };
         let raw = input.text.clone();
+        let cues = self.cues.clone();
+        let reviewed = input.reviewed.take();
+        let is_reviewed = reviewed.is_some();
         let (read, extraction) = self
             .cpu
             .run(move || {
@@ -259,7 +272,12 @@ impl Services {
                         file_name: None,
                     },
                 };
-                let extraction = rectify_extract::extract(&read.text);
+                // A reviewed extraction is imported as the person left it: checked against
+                // the text its spans point into, never extracted again.
+                let extraction = match reviewed {
+                    Some(reviewed) => reviewed.check(read.text.as_str())?,
+                    None => rectify_extract::extract_with(&read.text, &cues),
+                };
                 Ok::<_, ServiceError>((read, extraction))
             })
             .await??;
@@ -289,16 +307,26 @@ impl Services {
             ));
         }
         let tx = self.store.begin().await?;
+        let review = is_reviewed.then(|| ReportReview {
+            at: chrono::Utc::now(),
+            account_id: actor.account_id(),
+            person_id: actor.person_id(),
+        });
         let result = self
-            .import_in(&tx, actor, &input, &read, &extraction, year)
+            .import_in(&tx, actor, &input, &read, &extraction, year, review)
             .await;
         match result {
             Ok(outcome) if !input.dry_run && outcome.status != ImportStatus::AlreadyImported => {
                 tx.commit().await?;
                 if outcome.agency_created {
-                    self.credentials_changed();
+                    self.agencies_changed();
                 }
-                tracing::info!(report = %outcome.report.id, status = ?outcome.status, "report imported");
+                tracing::info!(
+                    report = %outcome.report.id,
+                    status = ?outcome.status,
+                    reviewed = is_reviewed,
+                    "report imported"
+                );
                 Ok(outcome)
             }
             Ok(outcome) => {
@@ -367,6 +395,7 @@ impl Services {
         Ok((agency, true))
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn import_in(
         &self,
         tx: &Tx,
@@ -375,6 +404,7 @@ impl Services {
         read: &ReadReport,
         extraction: &Extraction,
         year: i32,
+        review: Option<ReportReview>,
     ) -> Result<ImportOutcome, ServiceError> {
         let text = read.text.as_str();
         let (agency, agency_created) = self.resolve_agency(tx, actor, input, extraction).await?;
@@ -393,6 +423,7 @@ impl Services {
             sha256: sha256.clone(),
             source_file_sha256: read.file_sha256.clone(),
             source_file_name: read.file_name.clone(),
+            review,
         };
         let mut warnings: Vec<ImportWarning> = extraction
             .warnings
@@ -414,10 +445,18 @@ impl Services {
             .report_by_key(agency.id, year, period.as_str(), kind.as_str())
             .await?;
         let (report, status, kept, existing_items) = match existing {
-            Some(report) if report.sha256 == sha256 => {
+            Some(report) if report.sha256 == sha256 && review.is_none() => {
                 return self
                     .already_imported(tx, agency, report, input.dry_run)
                     .await;
+            }
+            Some(report) if report.sha256 == sha256 && !input.replace => {
+                return Err(ServiceError::Conflict(format!(
+                    "该报告（{}，编号 {}）已于 {} 导入；要以核对后的结果替换它，请同时设置 replace（this text was imported before: set replace to import your corrections over it)",
+                    agency.name,
+                    report.id,
+                    report.created_at.format("%Y-%m-%d")
+                )));
             }
             Some(report) if !input.replace => {
                 return Err(ServiceError::Conflict(format!(
@@ -476,7 +515,7 @@ impl Services {
             let write = ShortcomingWrite {
                 ordinal: i as i32 + 1,
                 text: item.text.clone(),
-                span: Some((item.span.0 as i32, item.span.1 as i32)),
+                span: span_of(item),
                 recurrence_of_id: recurrence.as_ref().map(|r| r.earlier.shortcoming.id),
                 recurrence_score: recurrence.as_ref().map(|r| r.score),
             };
@@ -491,6 +530,7 @@ impl Services {
                     let row = ShortcomingRow {
                         ordinal: write.ordinal,
                         text: write.text,
+                        span: write.span,
                         recurrence_of_id: write.recurrence_of_id,
                         recurrence_score: write.recurrence_score,
                         ..old
@@ -553,7 +593,11 @@ impl Services {
                     to_state: Some("identified"),
                     actor_account_id: actor_account(actor),
                     actor_person_id: None,
-                    comment: Some("从年度报告导入"),
+                    comment: Some(if review.is_some() {
+                        "从年度报告导入，经人工核对"
+                    } else {
+                        "从年度报告导入"
+                    }),
                     payload_json: json!({
                         "report_id": report.id,
                         "report_sha256": sha256,
@@ -596,6 +640,7 @@ impl Services {
             )
             .await?;
             old.ordinal = ordinal;
+            old.span = None;
         }
         if !kept.is_empty() {
             warnings.push(ImportWarning {
@@ -614,13 +659,7 @@ impl Services {
                     .commitments
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| {
-                        (
-                            i as i32 + 1,
-                            c.text.clone(),
-                            Some((c.span.0 as i32, c.span.1 as i32)),
-                        )
-                    })
+                    .map(|(i, c)| (i as i32 + 1, c.text.clone(), span_of(c)))
                     .collect(),
             )
             .await?;
@@ -640,7 +679,14 @@ impl Services {
                 score: l.score,
             });
         }
-        tx.insert_auto_links(link_rows).await?;
+        match review {
+            // The links a person kept or added are confirmed by that person.
+            Some(r) => {
+                tx.insert_confirmed_links(link_rows, r.account_id, r.at)
+                    .await?
+            }
+            None => tx.insert_auto_links(link_rows).await?,
+        }
 
         // What the report says about the previous period's shortcomings.
         let previous_year = match period {

@@ -8,17 +8,19 @@ use super::{Actor, ServiceError, Services};
 use crate::{
     domain::access::Operation,
     store::{
-        items::{EscalationFilter, ItemFilter, ItemRow},
+        items::{EscalationFilter, ItemFilter, ItemRow, ItemWith, Joined},
         page::{Page, PageRequest},
         workflow::{EventRow, ExtensionRow},
     },
 };
 
-/// What a list request asks for: its rows, its total, or both.
+/// What a list request asks for: its rows, its total, or both; and what to read with
+/// each row in the same statement.
 #[derive(Clone, Copy, Debug)]
 pub struct Wanted {
     pub rows: bool,
     pub total: bool,
+    pub with: Joined,
 }
 
 impl Services {
@@ -32,6 +34,23 @@ impl Services {
             .ok_or_else(|| ServiceError::not_found("item", id))?;
         actor.require_item(&item)?;
         Ok(item)
+    }
+
+    /// One item with what `with` joins to it, read in one statement.
+    pub async fn item_with(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        with: Joined,
+    ) -> Result<ItemWith, ServiceError> {
+        actor.require(Operation::Read)?;
+        let found = self
+            .store
+            .item_with(id, with)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("item", id))?;
+        actor.require_item(&found.item)?;
+        Ok(found)
     }
 
     /// An item's audit events, oldest first.
@@ -88,16 +107,23 @@ impl Services {
 
     /// "Overdue" for the item filter: each time zone agencies use, with today's date there.
     pub async fn overdue_cutoffs(&self) -> Result<Vec<(String, NaiveDate)>, ServiceError> {
-        let mut zones = self.store.time_zones_in_use().await?;
+        let now = std::time::Instant::now();
+        let zones = match self.zones.get(now) {
+            Ok(zones) => zones,
+            Err(generation) => {
+                let zones: std::sync::Arc<[String]> = self.store.time_zones_in_use().await?.into();
+                self.zones.put(generation, zones.clone(), now);
+                zones
+            }
+        };
         if zones.is_empty() {
-            zones.push(self.time_zone.name().to_owned());
+            let zone = self.time_zone.name().to_owned();
+            let today = self.today_in(&zone);
+            return Ok(vec![(zone, today)]);
         }
         Ok(zones
-            .into_iter()
-            .map(|z| {
-                let today = self.today_in(&z);
-                (z, today)
-            })
+            .iter()
+            .map(|z| (z.clone(), self.today_in(z)))
             .collect())
     }
 
@@ -108,7 +134,7 @@ impl Services {
         mut filter: ItemFilter,
         page: PageRequest,
         wanted: Wanted,
-    ) -> Result<(Page<ItemRow>, Option<u64>), ServiceError> {
+    ) -> Result<(Page<ItemWith>, Option<u64>), ServiceError> {
         // Items led through a post count for whoever holds it today.
         if let Some(person) = filter.lead_person_id {
             filter.lead_posts = self.store.posts_held(person, self.today()).await?;
@@ -141,7 +167,9 @@ impl Services {
         }
         // Only what was asked for: a count alone runs one statement, a page alone one.
         let rows = if wanted.rows {
-            self.store.list_items(&filter, page).await?
+            self.store
+                .list_items_with(&filter, page, wanted.with)
+                .await?
         } else {
             Page {
                 nodes: Vec::new(),

@@ -27,12 +27,14 @@ pub mod principals;
 pub mod reminders;
 pub mod report_section;
 pub mod reports;
+pub mod reviewed;
 pub mod sessions;
 pub mod text;
 pub mod throttle;
 pub mod webhooks;
 pub mod workbench;
 pub mod workflow;
+pub mod zones;
 
 pub use actor::Actor;
 pub use error::ServiceError;
@@ -68,6 +70,8 @@ enum Relayed {
     Item(ItemChange),
     /// Someone's credentials or reach changed: forget verified callers.
     Credentials,
+    /// An agency was added or changed: forget verified callers (reach) and time zones.
+    Agencies,
 }
 
 /// What every use case needs: the store and the service-wide settings.
@@ -78,6 +82,8 @@ pub struct Services {
     pub time_zone: Tz,
     /// The workflow every item follows.
     pub workflow: Arc<Workflow>,
+    /// The words by which the extractor recognises a report's parts (`RECTIFY_EXTRACT_CUES`).
+    pub cues: Arc<rectify_extract::Cues>,
     /// How long a token issued by `login` is valid.
     pub token_ttl: Duration,
     /// Where evidence files are stored (content-addressed).
@@ -95,6 +101,8 @@ pub struct Services {
     change_channel: Arc<std::sync::OnceLock<String>>,
     /// Callers verified in the last few seconds, by token digest.
     pub principals: Arc<principals::PrincipalCache>,
+    /// The time zones agencies use, remembered for a minute.
+    pub zones: Arc<zones::ZoneCache>,
     /// Failed sign-ins, per account and client address.
     pub throttle: Arc<throttle::LoginThrottle>,
     changes: broadcast::Sender<ItemChange>,
@@ -113,6 +121,43 @@ pub enum SetupError {
         path: PathBuf,
         source: crate::domain::workflow::WorkflowError,
     },
+    #[error("cannot read the extraction cues file {path} (RECTIFY_EXTRACT_CUES): {source}")]
+    ReadCues {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the extraction cues file {path} (RECTIFY_EXTRACT_CUES) is not valid: {source}")]
+    Cues {
+        path: PathBuf,
+        source: rectify_extract::CuesError,
+    },
+}
+
+/// Reads the extraction cues named by the settings (the compiled-in ones when none is named),
+/// refusing a file that is too large, not TOML, or has tables or keys the cues do not have.
+pub fn load_cues(settings: &Settings) -> Result<rectify_extract::Cues, SetupError> {
+    let Some(path) = &settings.extract_cues_file else {
+        return Ok(rectify_extract::Cues::default());
+    };
+    let read = |source| SetupError::ReadCues {
+        path: path.clone(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read)?.len();
+    if size > rectify_extract::MAX_CUES_BYTES as u64 {
+        return Err(SetupError::Cues {
+            path: path.clone(),
+            source: rectify_extract::CuesError::Invalid(format!(
+                "{size} bytes, more than {}",
+                rectify_extract::MAX_CUES_BYTES
+            )),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(read)?;
+    rectify_extract::Cues::from_toml(&text).map_err(|source| SetupError::Cues {
+        path: path.clone(),
+        source,
+    })
 }
 
 impl Services {
@@ -123,6 +168,7 @@ impl Services {
             store,
             time_zone,
             workflow: Arc::new(Workflow::builtin()),
+            cues: Arc::new(rectify_extract::Cues::default()),
             token_ttl: defaults.token_ttl,
             evidence_dir: defaults.data_dir.join("evidence"),
             max_upload_bytes: defaults.limits.max_upload_bytes,
@@ -132,6 +178,7 @@ impl Services {
             webhook_allow: Arc::default(),
             change_channel: Arc::default(),
             principals: Arc::default(),
+            zones: Arc::default(),
             changes: broadcast::channel(1024).0,
         }
     }
@@ -152,8 +199,13 @@ impl Services {
                 })?
             }
         };
+        let cues = load_cues(settings)?;
+        if settings.extract_cues_file.is_some() {
+            tracing::info!(file = ?settings.extract_cues_file, "extraction cues replaced");
+        }
         Ok(Self {
             workflow: Arc::new(workflow),
+            cues: Arc::new(cues),
             token_ttl: settings.token_ttl,
             evidence_dir: settings.data_dir.join("evidence"),
             max_upload_bytes: settings.limits.max_upload_bytes,
@@ -202,12 +254,25 @@ impl Services {
     /// changes what a caller may do.
     pub(crate) fn credentials_changed(&self) {
         self.principals.clear();
+        self.relay(Relayed::Credentials);
+    }
+
+    /// Forgets verified callers and the time zones in use, here and on every other
+    /// instance: call after an agency is added or changed.
+    pub(crate) fn agencies_changed(&self) {
+        self.principals.clear();
+        self.zones.clear();
+        self.relay(Relayed::Agencies);
+    }
+
+    /// Tells every other instance (when changes are relayed).
+    fn relay(&self, message: Relayed) {
         if let Some(channel) = self.change_channel.get() {
             let (store, channel) = (self.store.clone(), channel.clone());
             tokio::spawn(async move {
-                let payload = serde_json::to_string(&Relayed::Credentials).unwrap_or_default();
+                let payload = serde_json::to_string(&message).unwrap_or_default();
                 if let Err(e) = store.notify(&channel, &payload).await {
-                    tracing::warn!(error = %e, "credentials notification failed");
+                    tracing::warn!(error = %e, "change notification failed");
                 }
             });
         }
@@ -244,6 +309,10 @@ impl Services {
                             let _ = self.changes.send(change);
                         }
                         Ok(Relayed::Credentials) => self.principals.clear(),
+                        Ok(Relayed::Agencies) => {
+                            self.principals.clear();
+                            self.zones.clear();
+                        }
                         Err(e) => tracing::warn!(error = %e, "a change notification was not understood"),
                     },
                     Err(e) => {

@@ -80,10 +80,11 @@ impl Services {
                 super::items::Wanted {
                     rows: true,
                     total: false,
+                    with: Default::default(),
                 },
             )
             .await?;
-        let items = page.nodes;
+        let items: Vec<_> = page.nodes.into_iter().map(|w| w.item).collect();
         let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
         let zones = self.zones_of(items.iter().map(|i| i.agency_id)).await?;
         let mut last_word: HashMap<Uuid, (String, Option<String>)> = HashMap::new();

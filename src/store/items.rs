@@ -4,15 +4,20 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, Query},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, Iterable,
+    PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, RelationDef,
+    Select,
+    sea_query::{Alias, Expr, IntoIden, JoinType, Query},
 };
 use uuid::Uuid;
 
 use super::{
     Engine, Store, StoreError,
-    entity::{agency, item},
+    agencies::AgencyRow,
+    entity::{agency, item, person, shortcoming},
     page::{Page, PageRequest},
+    persons::PersonRow,
+    reports::ShortcomingRow,
 };
 use crate::domain::FINAL_STATES;
 
@@ -272,7 +277,146 @@ impl ItemFilter {
     }
 }
 
+/// What to read together with items, in the same statement (a left join each): what a
+/// GraphQL selection will show of each item's agency, lead person and shortcoming.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Joined {
+    pub agency: bool,
+    pub lead_person: bool,
+    pub shortcoming: bool,
+}
+
+/// An item with what was read with it ([`Joined`]); `None` where not asked for or absent.
+#[derive(Clone, Debug)]
+pub struct ItemWith {
+    pub item: ItemRow,
+    pub agency: Option<AgencyRow>,
+    pub lead_person: Option<PersonRow>,
+    pub shortcoming: Option<ShortcomingRow>,
+}
+
+/// Table aliases and column prefixes of the joined rows.
+const AGENCY: &str = "j_agency";
+const LEAD: &str = "j_lead";
+const SHORTCOMING: &str = "j_sc";
+
+/// Adds a left join on `rel` under `alias`, selecting every column of `E` as `alias_column`.
+fn join_all<E: EntityTrait>(
+    query: Select<item::Entity>,
+    rel: RelationDef,
+    alias: &'static str,
+) -> Select<item::Entity> {
+    let mut query = query.join_as(JoinType::LeftJoin, rel, Alias::new(alias));
+    for c in E::Column::iter() {
+        query = query.column_as(
+            Expr::col((Alias::new(alias), c.into_iden())),
+            format!("{alias}_{}", sea_orm::IdenStatic::as_str(&c)),
+        );
+    }
+    query
+}
+
+impl Joined {
+    /// Whether anything is joined.
+    pub fn any(self) -> bool {
+        self.agency || self.lead_person || self.shortcoming
+    }
+
+    fn apply(self, mut query: Select<item::Entity>) -> Select<item::Entity> {
+        if self.agency {
+            query = join_all::<agency::Entity>(
+                query,
+                item::Entity::belongs_to(agency::Entity)
+                    .from(item::Column::AgencyId)
+                    .to(agency::Column::Id)
+                    .into(),
+                AGENCY,
+            );
+        }
+        if self.lead_person {
+            query = join_all::<person::Entity>(
+                query,
+                item::Entity::belongs_to(person::Entity)
+                    .from(item::Column::LeadPersonId)
+                    .to(person::Column::Id)
+                    .into(),
+                LEAD,
+            );
+        }
+        if self.shortcoming {
+            query = join_all::<shortcoming::Entity>(
+                query,
+                item::Entity::belongs_to(shortcoming::Entity)
+                    .from(item::Column::ShortcomingId)
+                    .to(shortcoming::Column::Id)
+                    .into(),
+                SHORTCOMING,
+            );
+        }
+        query
+    }
+
+    fn read(self, row: &QueryResult) -> Result<ItemWith, StoreError> {
+        let prefix = |alias: &str| format!("{alias}_");
+        Ok(ItemWith {
+            item: item::Model::from_query_result(row, "")?.into(),
+            agency: if self.agency {
+                agency::Model::from_query_result_optional(row, &prefix(AGENCY))?.map(Into::into)
+            } else {
+                None
+            },
+            lead_person: if self.lead_person {
+                person::Model::from_query_result_optional(row, &prefix(LEAD))?.map(Into::into)
+            } else {
+                None
+            },
+            shortcoming: if self.shortcoming {
+                shortcoming::Model::from_query_result_optional(row, &prefix(SHORTCOMING))?
+                    .map(Into::into)
+            } else {
+                None
+            },
+        })
+    }
+}
+
 impl Store {
+    /// Runs an item query with what `with` joins to it, in one statement.
+    async fn items_joined(
+        &self,
+        query: Select<item::Entity>,
+        with: Joined,
+    ) -> Result<Vec<ItemWith>, StoreError> {
+        if !with.any() {
+            return Ok(query
+                .all(self.conn())
+                .await?
+                .into_iter()
+                .map(|m| ItemWith {
+                    item: m.into(),
+                    agency: None,
+                    lead_person: None,
+                    shortcoming: None,
+                })
+                .collect());
+        }
+        let statement = with.apply(query).build(self.conn().get_database_backend());
+        self.conn()
+            .query_all_raw(statement)
+            .await?
+            .iter()
+            .map(|row| with.read(row))
+            .collect()
+    }
+
+    /// One item by id, with what `with` joins to it, in one statement.
+    pub async fn item_with(&self, id: Uuid, with: Joined) -> Result<Option<ItemWith>, StoreError> {
+        Ok(self
+            .items_joined(item::Entity::find().filter(item::Column::Id.eq(id)), with)
+            .await?
+            .pop())
+    }
+
     /// One item by id.
     pub async fn item(&self, id: Uuid) -> Result<Option<ItemRow>, StoreError> {
         Ok(item::Entity::find_by_id(id)
@@ -304,16 +448,26 @@ impl Store {
         filter: &ItemFilter,
         page: PageRequest,
     ) -> Result<Page<ItemRow>, StoreError> {
+        Ok(self
+            .list_items_with(filter, page, Joined::default())
+            .await?
+            .map(|w| w.item))
+    }
+
+    /// A page of items in creation order, with what `with` joins to each, in one statement.
+    pub async fn list_items_with(
+        &self,
+        filter: &ItemFilter,
+        page: PageRequest,
+        with: Joined,
+    ) -> Result<Page<ItemWith>, StoreError> {
         let mut query = item::Entity::find().filter(filter.condition(self.engine()));
         if let Some(after) = page.after {
             query = query.filter(item::Column::Id.gt(after));
         }
-        let rows = query
-            .order_by_asc(item::Column::Id)
-            .limit(page.limit())
-            .all(self.conn())
-            .await?;
-        Ok(Page::from_rows(rows, &page).map(Into::into))
+        let query = query.order_by_asc(item::Column::Id).limit(page.limit());
+        let rows = self.items_joined(query, with).await?;
+        Ok(Page::from_rows(rows, &page))
     }
 
     /// How many items match.

@@ -53,6 +53,12 @@ pub use error::StoreError;
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Prepared statements each connection keeps (sqlx prepares every query sea-orm runs and
+/// reuses it by its text; `IN (…)` lists of different lengths are different texts).
+const STATEMENT_CACHE: usize = 400;
+/// A pooled connection idle this long is pinged before it is lent out again.
+const POOL_CHECK_IDLE: Duration = Duration::from_secs(30);
+
 /// A handle on the database, cheap to clone (a pool inside).
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -94,17 +100,25 @@ impl Store {
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
             .sqlx_logging(false)
+            // sqlx pings a connection before lending it by default: one more round trip per
+            // statement. Only a connection idle for a while is checked; a broken one that
+            // slips through fails its statement, and the pool replaces it.
+            .test_before_acquire_if_idle_for(POOL_CHECK_IDLE)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .create_if_missing(true)
+                    .statement_cache_capacity(STATEMENT_CACHE)
             })
             // A service answering many small queries gains nothing from parallel workers:
             // starting them cost a dashboard's rework count (a join that finds no row)
             // 10 ms of process start-up, on every request.
-            .map_sqlx_postgres_opts(|o| o.options([("max_parallel_workers_per_gather", "0")]));
+            .map_sqlx_postgres_opts(|o| {
+                o.options([("max_parallel_workers_per_gather", "0")])
+                    .statement_cache_capacity(STATEMENT_CACHE)
+            });
         let mut conn = Database::connect(options).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&statements);

@@ -27,7 +27,19 @@ pub struct ReportRow {
     /// SHA-256 of the file the text was read from, and its name (none for pasted text).
     pub source_file_sha256: Option<String>,
     pub source_file_name: Option<String>,
+    /// Who corrected the extraction by hand, and when; `None` when imported as extracted.
+    pub review: Option<ReportReview>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A person's hand correction of a report's extraction, recorded when it was imported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportReview {
+    pub at: DateTime<Utc>,
+    /// The account that sent the reviewed extraction (none from the command line).
+    pub account_id: Option<Uuid>,
+    /// The person that account acts for.
+    pub person_id: Option<Uuid>,
 }
 
 impl From<report::Model> for ReportRow {
@@ -44,6 +56,11 @@ impl From<report::Model> for ReportRow {
             sha256: m.sha256,
             source_file_sha256: m.source_file_sha256,
             source_file_name: m.source_file_name,
+            review: m.reviewed_at.map(|at| ReportReview {
+                at,
+                account_id: m.reviewed_by_account_id,
+                person_id: m.reviewed_by_person_id,
+            }),
             created_at: m.created_at,
         }
     }
@@ -56,6 +73,8 @@ pub struct ShortcomingRow {
     pub report_id: Uuid,
     pub ordinal: i32,
     pub text: String,
+    /// Byte offsets `[start, end)` in the report's text, when known.
+    pub span: Option<(i32, i32)>,
     pub recurrence_of_id: Option<Uuid>,
     pub recurrence_score: Option<f64>,
 }
@@ -67,6 +86,7 @@ impl From<shortcoming::Model> for ShortcomingRow {
             report_id: m.report_id,
             ordinal: m.ordinal,
             text: m.text,
+            span: m.span_start.zip(m.span_end),
             recurrence_of_id: m.recurrence_of_id,
             recurrence_score: m.recurrence_score,
         }
@@ -80,6 +100,8 @@ pub struct CommitmentRow {
     pub report_id: Uuid,
     pub ordinal: i32,
     pub text: String,
+    /// Byte offsets `[start, end)` in the report's text, when known.
+    pub span: Option<(i32, i32)>,
 }
 
 impl From<commitment::Model> for CommitmentRow {
@@ -89,6 +111,7 @@ impl From<commitment::Model> for CommitmentRow {
             report_id: m.report_id,
             ordinal: m.ordinal,
             text: m.text,
+            span: m.span_start.zip(m.span_end),
         }
     }
 }

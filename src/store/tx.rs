@@ -19,7 +19,7 @@ use super::{
     items::ItemRow,
     persons::PersonRow,
     posts::PostRow,
-    reports::{CommitmentRow, LinkRow, ReportRow, ShortcomingRow},
+    reports::{CommitmentRow, LinkRow, ReportReview, ReportRow, ShortcomingRow},
 };
 use crate::domain::audit::{self, ChainedEvent};
 
@@ -44,6 +44,8 @@ pub struct NewReport {
     /// SHA-256 and name of the file the text was read from.
     pub source_file_sha256: Option<String>,
     pub source_file_name: Option<String>,
+    /// Set for a reviewed import (the extraction corrected by hand).
+    pub review: Option<ReportReview>,
 }
 
 /// A shortcoming to write.
@@ -203,6 +205,9 @@ impl Tx {
             sha256: Set(new.sha256),
             source_file_sha256: Set(new.source_file_sha256),
             source_file_name: Set(new.source_file_name),
+            reviewed_at: Set(new.review.map(|r| r.at)),
+            reviewed_by_account_id: Set(new.review.and_then(|r| r.account_id)),
+            reviewed_by_person_id: Set(new.review.and_then(|r| r.person_id)),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -223,6 +228,18 @@ impl Tx {
             .col_expr(
                 report::Column::SourceFileName,
                 Expr::value(new.source_file_name.clone()),
+            )
+            .col_expr(
+                report::Column::ReviewedAt,
+                Expr::value(new.review.map(|r| r.at)),
+            )
+            .col_expr(
+                report::Column::ReviewedByAccountId,
+                Expr::value(new.review.and_then(|r| r.account_id)),
+            )
+            .col_expr(
+                report::Column::ReviewedByPersonId,
+                Expr::value(new.review.and_then(|r| r.person_id)),
             )
             .col_expr(report::Column::Title, Expr::value(new.title.clone()))
             .col_expr(report::Column::PublishedOn, Expr::value(new.published_on))
@@ -850,6 +867,36 @@ impl Tx {
             .await?;
         }
         Ok(models.into_iter().map(Into::into).collect())
+    }
+
+    /// Inserts links a person kept or made while reviewing an extraction: (shortcoming,
+    /// commitment, score), `manual`, confirmed at `at` by the account `by`.
+    pub async fn insert_confirmed_links(
+        &self,
+        links: Vec<(Uuid, Uuid, f64)>,
+        by: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        for chunk in links.chunks(rows_per_statement(8)) {
+            shortcoming_commitment_link::Entity::insert_many(chunk.iter().map(|&(s, c, score)| {
+                shortcoming_commitment_link::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    shortcoming_id: Set(s),
+                    commitment_id: Set(c),
+                    score: Set(Some(score)),
+                    origin: Set("manual".into()),
+                    confirmed_at: Set(Some(at)),
+                    confirmed_by: Set(by),
+                    created_at: Set(at),
+                }
+            }))
+            .exec_without_returning(&self.txn)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Inserts proposed links: (shortcoming, commitment, score).

@@ -207,9 +207,11 @@ pub async fn list(
                 crate::service::items::Wanted {
                     rows: true,
                     total: true,
+                    with: Default::default(),
                 },
             )
             .await?;
+        let page = page.map(|w| w.item);
         let zones = services
             .zones_of(page.nodes.iter().map(|i| i.agency_id))
             .await?;

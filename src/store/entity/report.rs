@@ -21,6 +21,10 @@ pub struct Model {
     /// SHA-256 of the file the text was read from (none for pasted text).
     pub source_file_sha256: Option<String>,
     pub source_file_name: Option<String>,
+    /// Set when a person corrected the extraction by hand before it was imported.
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub reviewed_by_account_id: Option<Uuid>,
+    pub reviewed_by_person_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
