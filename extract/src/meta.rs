@@ -124,6 +124,51 @@ pub fn agency(
     original: &str,
     cues: &Cues,
 ) -> Option<String> {
+    named_agency(paragraphs, title, original, cues).map(|a| own_name(&a).to_owned())
+}
+
+/// How many characters a region's own name has at most before its 区/县/旗.
+const MAX_REGION_CHARS: usize = 6;
+
+/// A county-level government's own name, without the region above it: reports of one body
+/// name it now with its prefecture and province (淮安市洪泽区人民政府, 福建省平潭县人民政府)
+/// and now without (洪泽区人民政府), on the cover, in the signature and in the text alike; the
+/// body is one, so its name is the shorter one, under which its reports of every year meet.
+/// Only names of the form <province 省 / prefecture 市><district 区 · county 县 · banner 旗>
+/// 人民政府…: a department's name (淮安市城市管理局) keeps its region, which is part of it.
+pub fn own_name(name: &str) -> &str {
+    let mut rest = name;
+    while let Some(cut) = region_end(rest, &['省', '市'])
+        && county_government(&rest[cut..])
+    {
+        rest = &rest[cut..];
+    }
+    rest
+}
+
+/// Where a leading region name ending in one of `suffixes` ends (2 to 7 Han characters).
+fn region_end(s: &str, suffixes: &[char]) -> Option<usize> {
+    let (i, c) = s
+        .char_indices()
+        .skip(1)
+        .take(MAX_REGION_CHARS)
+        .take_while(|(_, c)| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .find(|(_, c)| suffixes.contains(c))?;
+    Some(i + c.len_utf8())
+}
+
+/// <district/county/banner/county-level city>人民政府…, possibly under more regions.
+fn county_government(s: &str) -> bool {
+    region_end(s, &['区', '县', '旗', '市']).is_some_and(|i| s[i..].starts_with("人民政府"))
+        || region_end(s, &['省', '市']).is_some_and(|i| county_government(&s[i..]))
+}
+
+fn named_agency(
+    paragraphs: &[Paragraph<'_>],
+    title: Option<&str>,
+    original: &str,
+    cues: &Cues,
+) -> Option<String> {
     for (i, p) in paragraphs.iter().enumerate().rev() {
         if p.kind == LineKind::Date && i > 0 {
             let above = paragraphs[i - 1].text;
@@ -364,6 +409,28 @@ mod tests {
     use super::*;
     use crate::cues::default_cues;
     use crate::layout;
+
+    #[test]
+    fn a_county_governments_own_name_leaves_out_the_regions_above_it() {
+        assert_eq!(own_name("淮安市洪泽区人民政府"), "洪泽区人民政府");
+        assert_eq!(own_name("福建省福州市平潭县人民政府"), "平潭县人民政府");
+        assert_eq!(
+            own_name("淮安市洪泽区人民政府办公室"),
+            "洪泽区人民政府办公室"
+        );
+        assert_eq!(own_name("苏州市昆山市人民政府"), "昆山市人民政府");
+        for kept in [
+            "淮安市人民政府",
+            "洪泽区人民政府",
+            "淮安市城市管理局",
+            "淮安市洪泽区司法局",
+            "苏州市工业园区管委会",
+            "平潭综合实验区社会事业局",
+            "福建省人民政府",
+        ] {
+            assert_eq!(own_name(kept), kept);
+        }
+    }
 
     fn paragraphs(t: &str) -> Vec<Paragraph<'_>> {
         layout::paragraphs(t, default_cues())

@@ -470,6 +470,16 @@ impl Services {
             }
             Some(report) => {
                 tx.replace_report_text(report.id, &new_report).await?;
+                // The row as it now stands (its id, key and creation stay).
+                let report = ReportRow {
+                    title: new_report.title.clone(),
+                    published_on: new_report.published_on,
+                    sha256: new_report.sha256.clone(),
+                    source_file_sha256: new_report.source_file_sha256.clone(),
+                    source_file_name: new_report.source_file_name.clone(),
+                    review: new_report.review,
+                    ..report
+                };
                 tx.clear_commitments(report.id).await?;
                 tx.park_shortcoming_ordinals(report.id).await?;
                 let old = tx.shortcomings_of(report.id).await?;

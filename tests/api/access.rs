@@ -160,7 +160,7 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
         "importReport" => call("mutation($t: String!, $a: ID!) { importReport(input: { text: $t, agencyId: $a, dryRun: true }) { status } }",
             json!({ "t": REPORT, "a": c.dept })).await,
         "importReportReviewed" => call("mutation($t: String!, $a: ID!) { importReport(input: { text: $t, agencyId: $a, dryRun: true,
-                reviewed: { year: 2025, shortcomings: [{ text: \"人工核对的问题。\" }] } }) { status } }",
+                reviewed: { year: 2019, shortcomings: [{ text: \"人工核对的问题。\" }] } }) { status } }",
             json!({ "t": REPORT, "a": c.dept })).await,
         "confirmLink" => call("mutation($id: ID!) { confirmLink(id: $id) { id } }", json!({ "id": w.link })).await,
         "createItem" => call(CREATE_ITEM, json!({ "input": { "agencyId": c.dept, "title": "巡察反馈问题", "source": "PATROL" } })).await,

@@ -212,7 +212,10 @@ store_test!(
             .clone();
         assert_eq!(first["report"]["correctedByHand"], false);
         let reviewed = json!({
+            "agencyName": first["agency"]["name"],
             "year": 2024,
+            "period": first["report"]["period"],
+            "kind": first["report"]["kind"],
             "shortcomings": [kept(&first["shortcomings"][1]["shortcoming"]), { "text": "新增的问题。" }],
         });
         let refused = app
