@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .layer(axum::middleware::from_fn(track_request))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -154,8 +155,30 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus text: the reminder outbox by status (a failed count above zero wants a look).
-/// Behind `RECTIFY_METRICS_TOKEN` when one is set, otherwise only for this machine.
+/// Counts every answer by method, matched route (the pattern: no ids in labels) and status,
+/// with its latency.
+async fn track_request(req: Request, next: axum::middleware::Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(req).await;
+    crate::telemetry::http_request(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// Prometheus text (see `telemetry`): requests, GraphQL operations and errors, the pool,
+/// the reminder jobs and deliveries, and figures counted from the database now — items by
+/// state and overdue, the outbox by status (a failed count above zero wants a look),
+/// evidence bytes. Behind `RECTIFY_METRICS_TOKEN` when one is set, otherwise only for this
+/// machine.
 async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     let allowed = match &state.metrics_token {
         Some(secret) => bearer(req.headers()).is_some_and(|t| secret.matches(t)),
@@ -171,35 +194,69 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
             "指标接口需要 RECTIFY_METRICS_TOKEN 所配置的令牌",
         );
     }
-    let counts = match state.services.store.reminder_counts().await {
+    let store = &state.services.store;
+    let counts = match store.reminder_counts().await {
         Ok(counts) => counts,
         Err(e) => {
             tracing::warn!(error = %e, "metrics unavailable");
             return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
         }
     };
-    let mut body = String::from(
-        "# HELP rectify_reminders Reminders in the outbox, by status.\n# TYPE rectify_reminders gauge\n",
-    );
+    let mut scraped: Vec<crate::telemetry::Scraped> = Vec::new();
+    let mut set_gauge = |name: &'static str, label: Option<(&'static str, String)>, value: f64| {
+        scraped.push((name, label, value));
+    };
     for status in ["pending", "sending", "sent", "failed"] {
         let n = counts
             .iter()
             .find(|(s, _)| s == status)
             .map_or(0, |(_, n)| *n);
-        body.push_str(&format!("rectify_reminders{{status=\"{status}\"}} {n}\n"));
+        set_gauge(
+            "rectify_reminders",
+            Some(("status", status.to_owned())),
+            n as f64,
+        );
     }
-    if let Ok(bytes) = state.services.store.evidence_bytes_stored().await {
-        body.push_str(&format!(
-            "# HELP rectify_evidence_bytes Bytes of evidence files in storage.\n\
-             # TYPE rectify_evidence_bytes gauge\nrectify_evidence_bytes {bytes}\n"
-        ));
+    if let Ok(bytes) = store.evidence_bytes_stored().await {
+        set_gauge("rectify_evidence_bytes", None, bytes as f64);
     }
+    if let Ok(states) = store.item_state_counts().await {
+        for state_name in state.services.workflow.states() {
+            let n = states
+                .iter()
+                .find(|(s, _)| *s == state_name.name)
+                .map_or(0, |(_, n)| *n);
+            set_gauge(
+                "rectify_items",
+                Some(("state", state_name.name.clone())),
+                n as f64,
+            );
+        }
+    }
+    if let Ok(n) = store
+        .overdue_count(state.services.today(), crate::domain::FINAL_STATES)
+        .await
+    {
+        set_gauge("rectify_items_overdue", None, n as f64);
+    }
+    let (in_use, idle, max) = store.pool_status();
+    set_gauge(
+        "rectify_db_pool_connections",
+        Some(("state", "in_use".to_owned())),
+        in_use as f64,
+    );
+    set_gauge(
+        "rectify_db_pool_connections",
+        Some(("state", "idle".to_owned())),
+        idle as f64,
+    );
+    set_gauge("rectify_db_pool_max_connections", None, max as f64);
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        body,
+        crate::telemetry::render(&scraped),
     )
         .into_response()
 }
@@ -361,6 +418,11 @@ async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) ->
             "修改操作（mutation）须用 POST 发送",
         );
     }
+    let kind = if is_mutation(&request) {
+        "mutation"
+    } else {
+        "query"
+    };
     let (actor, loaders) = graphql::request_data(&state.services, actor);
     let mut response = state
         .schema
@@ -386,6 +448,17 @@ async fn graphql(State(state): State<AppState>, caller: Caller, req: Request) ->
             }
         }
     }
+    let codes: Vec<String> = response
+        .errors
+        .iter()
+        .filter_map(
+            |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                Some(async_graphql::Value::String(c)) => Some(c.clone()),
+                _ => None,
+            },
+        )
+        .collect();
+    crate::telemetry::graphql_operation(kind, &codes);
     // The database being away is the one failure a client should retry: say so in HTTP.
     let unavailable = response.errors.iter().any(|e| {
         e.extensions

@@ -316,6 +316,30 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     "demo report imported"
                 );
             }
+            let cast = rectify::demo::populate(app.services(), app.services().today()).await?;
+            println!("演示数据已就绪（demo accounts, each with its password）:");
+            println!("  系统管理员  admin@demo.local / demo-password");
+            for a in &cast.accounts {
+                println!(
+                    "  {}（{}）  {} / {}",
+                    a.role.label(),
+                    a.name,
+                    a.email,
+                    a.password
+                );
+            }
+            println!(
+                "items in every state: {}",
+                cast.items
+                    .iter()
+                    .map(|(shows, _)| *shows)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            println!(
+                "reminders now (set RECTIFY_SMTP_HOST to send emails): RECTIFY_DATA_DIR={} rectify remind --once",
+                settings.data_dir.display()
+            );
             let token = rectify::demo::demo_admin_token(app.services()).await?;
             tracing::info!(
                 "demo ready: web application at http://{0}/ (sign in as admin@demo.local / demo-password), GraphQL IDE at http://{0}/graphql#token={token}",

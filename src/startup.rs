@@ -58,6 +58,7 @@ impl Application {
 
     /// Builds the application over an already opened store.
     pub async fn with_store(settings: &Settings, store: Store) -> Result<Self, StartupError> {
+        crate::telemetry::handle();
         let services = Services::from_settings(store, settings)?;
         let reminders = Reminders::new(services.clone(), settings)?;
         let schema = graphql::build_schema(services.clone(), reminders.clone(), &settings.limits);

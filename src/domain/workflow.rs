@@ -247,7 +247,6 @@ pub enum Refusal {
     NotFromState {
         action: String,
         action_label: String,
-        state: String,
         state_label: String,
         allowed_from: Vec<String>,
         /// The same states as people read them.
@@ -476,7 +475,6 @@ impl Workflow {
             .ok_or_else(|| Refusal::NotFromState {
                 action: action.name.clone(),
                 action_label: action.label.clone(),
-                state: state.name.clone(),
                 state_label: state.label.clone(),
                 allowed_from: (self.states.iter())
                     .filter(|s| action.transitions.iter().any(|t| applies(t, s)))

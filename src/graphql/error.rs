@@ -106,8 +106,7 @@ fn split_english_aside(message: String) -> (String, Option<String>) {
     // Writers mix the two widths ("（the PDF …)"): the aside opens at the last bracket of either.
     let Some((start, open)) = trimmed
         .char_indices()
-        .rev()
-        .find(|(_, c)| matches!(c, '(' | '（'))
+        .rfind(|(_, c)| matches!(c, '(' | '（'))
     else {
         return (message, None);
     };
@@ -122,7 +121,6 @@ fn split_english_aside(message: String) -> (String, Option<String>) {
         (message, None)
     }
 }
-
 
 /// A GraphQL error with `code` and `message`.
 pub fn error(code: &'static str, message: impl Into<String>) -> Error {

@@ -103,17 +103,28 @@ impl Reminders {
     /// tallies to it (so that no dashboard request pays for the recount). A recount that
     /// fails is logged and left to the first dashboard: it never holds reminders back.
     pub async fn sweep(&self) -> Result<SweepReport, ServiceError> {
+        let started = std::time::Instant::now();
         if let Err(e) = self.services.move_dashboard_tallies().await {
             tracing::error!(error = %e, "moving the dashboards' tallies to today failed");
         }
-        self.services
+        let result = self
+            .services
             .sweep_reminders(&self.templates, &self.public_url, None)
-            .await
+            .await;
+        crate::telemetry::job("sweep", started.elapsed(), result.is_ok());
+        result
     }
 
     /// Sends everything due now, until nothing due is left. Without an SMTP host, emails
     /// wait in the outbox (webhooks still go).
     pub async fn send_due(&self) -> Result<SendReport, ServiceError> {
+        let started = std::time::Instant::now();
+        let result = self.send_rounds().await;
+        crate::telemetry::job("send", started.elapsed(), result.is_ok());
+        result
+    }
+
+    async fn send_rounds(&self) -> Result<SendReport, ServiceError> {
         let mut report = SendReport::default();
         let channels: &[&str] = if self.mailer.is_some() {
             &["email", "webhook"]
@@ -178,6 +189,7 @@ impl Reminders {
                             body_html: row.body_html.as_deref().unwrap_or_default(),
                         };
                         store.mark_sent(row.id, message, Utc::now()).await?;
+                        crate::telemetry::delivery(&row.channel, "sent");
                         report.sent += 1;
                     }
                     Err(SendError::Temporary(e)) if row.attempts < self.settings.max_attempts => {
@@ -187,11 +199,13 @@ impl Reminders {
                         let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
                         tracing::warn!(reminder = %row.id, attempt = row.attempts, error = %e, "reminder not sent; will retry");
                         store.mark_unsent(row.id, &e, Some(at)).await?;
+                        crate::telemetry::delivery(&row.channel, "retry");
                         report.retried += 1;
                     }
                     Err(e) => {
                         tracing::error!(reminder = %row.id, attempt = row.attempts, error = %e, "reminder failed");
                         store.mark_unsent(row.id, &e.to_string(), None).await?;
+                        crate::telemetry::delivery(&row.channel, "failed");
                         report.failed += 1;
                     }
                 }

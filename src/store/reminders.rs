@@ -462,6 +462,57 @@ impl Store {
             .all(self.conn())
             .await?)
     }
+
+    /// How many items are in each state (for `/metrics`).
+    pub async fn item_state_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        use super::entity::item;
+        Ok(item::Entity::find()
+            .select_only()
+            .column(item::Column::State)
+            .column_as(item::Column::Id.count(), "n")
+            .group_by(item::Column::State)
+            .into_tuple::<(String, i64)>()
+            .all(self.conn())
+            .await?)
+    }
+
+    /// How many items not in `final_states` were due before `today` (for `/metrics`).
+    pub async fn overdue_count(
+        &self,
+        today: chrono::NaiveDate,
+        final_states: &[&str],
+    ) -> Result<u64, StoreError> {
+        use super::entity::item;
+        use sea_orm::PaginatorTrait;
+        Ok(item::Entity::find()
+            .filter(item::Column::DueOn.lt(today))
+            .filter(item::Column::State.is_not_in(final_states.iter().copied()))
+            .count(self.conn())
+            .await?)
+    }
+
+    /// The pool's connections in use and idle, and its size limit (for `/metrics`).
+    pub fn pool_status(&self) -> (u32, u32, u32) {
+        let (size, idle, max) = match self.engine() {
+            super::Engine::Sqlite => {
+                let p = self.conn().get_sqlite_connection_pool();
+                (
+                    p.size(),
+                    p.num_idle() as u32,
+                    p.options().get_max_connections(),
+                )
+            }
+            super::Engine::Postgres => {
+                let p = self.conn().get_postgres_connection_pool();
+                (
+                    p.size(),
+                    p.num_idle() as u32,
+                    p.options().get_max_connections(),
+                )
+            }
+        };
+        (size.saturating_sub(idle), idle, max)
+    }
 }
 
 /// PostgreSQL: thousands of rows per statement, passed as one typed array per column
