@@ -18,7 +18,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(AgencyWebhooks::Table)
-                .add_column(&mut string_len_null(AgencyWebhooks::Secret, 200))
+                .add_column(string_len_null(AgencyWebhooks::Secret, 200))
                 .to_owned(),
         )
         .await

@@ -212,7 +212,12 @@ mod tests {
     #[test]
     fn an_item_becomes_an_all_day_event_with_an_alarm_three_days_before() {
         let d = deadline("修订执法案卷标准", "2026-12-31");
-        let lines = unfold(&render_calendar("张局长", chrono_tz::Asia::Shanghai, now(), std::slice::from_ref(&d)));
+        let lines = unfold(&render_calendar(
+            "张局长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            std::slice::from_ref(&d),
+        ));
         let expected = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -258,7 +263,12 @@ mod tests {
     fn without_a_shortcoming_the_description_starts_with_the_state() {
         let mut d = deadline("制度建设", "2026-06-30");
         d.shortcoming = None;
-        let lines = unfold(&render_calendar("李科长", chrono_tz::Asia::Shanghai, now(), &[d]));
+        let lines = unfold(&render_calendar(
+            "李科长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            &[d],
+        ));
         assert!(
             lines
                 .iter()
@@ -293,7 +303,12 @@ mod tests {
     #[test]
     fn a_title_with_separators_and_a_newline_stays_one_escaped_value() {
         let d = deadline("关于“执法,案卷;评查”\n第二行", "2026-12-31");
-        let lines = unfold(&render_calendar("张局长", chrono_tz::Asia::Shanghai, now(), &[d]));
+        let lines = unfold(&render_calendar(
+            "张局长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            &[d],
+        ));
         assert!(
             lines.contains(&"SUMMARY:【整改时限】关于“执法\\,案卷\\;评查”\\n第二行".to_owned()),
             "{lines:#?}"
@@ -303,7 +318,12 @@ mod tests {
     #[test]
     fn long_chinese_lines_fold_at_75_octets_between_characters() {
         let title = "加强行政执法队伍建设，开展执法人员专业培训和案卷评查，".repeat(4);
-        let ics = render_calendar("张局长", chrono_tz::Asia::Shanghai, now(), &[deadline(&title, "2026-12-31")]);
+        let ics = render_calendar(
+            "张局长",
+            chrono_tz::Asia::Shanghai,
+            now(),
+            &[deadline(&title, "2026-12-31")],
+        );
         assert!(ics.ends_with("\r\n"));
         let physical: Vec<&str> = ics.trim_end_matches("\r\n").split("\r\n").collect();
         assert!(

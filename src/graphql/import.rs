@@ -355,10 +355,7 @@ impl ImportMutation {
             .file
             .map(|upload| {
                 let value = upload.value(ctx).map_err(|e| {
-                    ServiceError::invalid(
-                        "file",
-                        format!("上传的文件无法读取：{e}"),
-                    )
+                    ServiceError::invalid("file", format!("上传的文件无法读取：{e}"))
                 })?;
                 Ok::<_, ServiceError>(ReportFile {
                     name: Some(value.filename),
@@ -367,11 +364,7 @@ impl ImportMutation {
             })
             .transpose()?;
         if file.is_none() && input.text.is_none() {
-            return Err(ServiceError::invalid(
-                "text",
-                "请提供报告文本或文件",
-            )
-            .into());
+            return Err(ServiceError::invalid("text", "请提供报告文本或文件").into());
         }
         let input = ImportReport {
             text: input.text.unwrap_or_default(),

@@ -134,9 +134,9 @@ impl LedgerMutation {
         dry_run: bool,
         #[graphql(default)] apply_valid_rows: bool,
     ) -> Result<LedgerImport> {
-        let value = file.value(ctx).map_err(|e| {
-            ServiceError::invalid("file", format!("无法读取上传的文件：{e}"))
-        })?;
+        let value = file
+            .value(ctx)
+            .map_err(|e| ServiceError::invalid("file", format!("无法读取上传的文件：{e}")))?;
         let bytes = value.content.to_vec();
         let report = ctx
             .services()

@@ -308,10 +308,7 @@ impl ItemEvent {
     }
 
     /// The responsible person assigned.
-    async fn responsible_person(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Option<super::types::Person>> {
+    async fn responsible_person(&self, ctx: &Context<'_>) -> Result<Option<super::types::Person>> {
         self.person(ctx, EventFacts::of(&self.row).responsible_person_id)
             .await
     }
@@ -328,7 +325,11 @@ impl ItemEvent {
 
     /// The items this one was split into.
     async fn split_into(&self) -> Vec<ID> {
-        EventFacts::of(&self.row).split_into.into_iter().map(id).collect()
+        EventFacts::of(&self.row)
+            .split_into
+            .into_iter()
+            .map(id)
+            .collect()
     }
 }
 

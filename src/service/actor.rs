@@ -194,8 +194,7 @@ impl Actor {
         let roles = self.item_roles(item);
         if roles.is_empty() {
             Err(ServiceError::Forbidden(
-                "该事项不在您的管辖范围内，也不由您牵头或负责"
-                    .into(),
+                "该事项不在您的管辖范围内，也不由您牵头或负责".into(),
             ))
         } else {
             Ok(roles)

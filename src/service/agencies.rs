@@ -36,8 +36,7 @@ impl Services {
             Some(parent) if !actor.reaches(parent) => return Err(out_of_reach()),
             None if actor.reachable_agencies().is_some() => {
                 return Err(ServiceError::Forbidden(
-                    "只有管理员能创建顶级单位：请提供您管辖范围内的上级单位（parentId）"
-                        .into(),
+                    "只有管理员能创建顶级单位：请提供您管辖范围内的上级单位（parentId）".into(),
                 ));
             }
             _ => {}

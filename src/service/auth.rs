@@ -127,10 +127,7 @@ impl Services {
             .to_lowercase();
         let password_hash = match input.password.as_deref() {
             Some(pw) if pw.chars().count() < 10 => {
-                return Err(ServiceError::invalid(
-                    "password",
-                    "密码至少需要 10 个字符",
-                ));
+                return Err(ServiceError::invalid("password", "密码至少需要 10 个字符"));
             }
             Some(pw) => {
                 let pw = pw.to_owned();
@@ -141,10 +138,7 @@ impl Services {
         if input.role != AccountRole::Admin && input.agency_id.is_none() {
             return Err(ServiceError::invalid(
                 "agencyId",
-                format!(
-                    "{}账号须属于一个单位：请提供 agencyId",
-                    input.role.label()
-                ),
+                format!("{}账号须属于一个单位：请提供 agencyId", input.role.label()),
             ));
         }
         if let Some(agency_id) = input.agency_id {
@@ -196,9 +190,7 @@ impl Services {
             })
             .await
             .map_err(|e| match e {
-                StoreError::Unique(_) => {
-                    ServiceError::Conflict("该邮箱已有账号".into())
-                }
+                StoreError::Unique(_) => ServiceError::Conflict("该邮箱已有账号".into()),
                 other => other.into(),
             })
     }
@@ -286,9 +278,7 @@ impl Services {
             // Another account's token: only an office that manages that account.
             self.managed_account(actor, token.account_id)
                 .await
-                .map_err(|_| {
-                    ServiceError::Forbidden("只能撤销自己的令牌".into())
-                })?;
+                .map_err(|_| ServiceError::Forbidden("只能撤销自己的令牌".into()))?;
         }
         self.store.revoke_token(token_id).await?;
         self.credentials_changed();

@@ -37,10 +37,7 @@ pub struct IssuedFeed {
 
 /// The error for an account that acts for no person: feeds show a person's deadlines.
 fn no_person() -> ServiceError {
-    ServiceError::Forbidden(
-        "日历订阅显示个人的整改时限，而该账号未对应任何人员，无法订阅"
-            .into(),
-    )
+    ServiceError::Forbidden("日历订阅显示个人的整改时限，而该账号未对应任何人员，无法订阅".into())
 }
 
 impl Services {
@@ -79,9 +76,7 @@ impl Services {
             .await?
             .ok_or_else(|| ServiceError::not_found("calendar feed", id))?;
         if principal.person_id != Some(feed.person_id) && principal.role != AccountRole::Admin {
-            return Err(ServiceError::Forbidden(
-                "只能撤销自己的日历订阅".into(),
-            ));
+            return Err(ServiceError::Forbidden("只能撤销自己的日历订阅".into()));
         }
         let revoked = self
             .store

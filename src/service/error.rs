@@ -115,9 +115,7 @@ impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Unavailable(_) => ServiceError::Unavailable,
-            StoreError::Unique(what) => {
-                ServiceError::Conflict(format!("与已有记录重复（{what}）"))
-            }
+            StoreError::Unique(what) => ServiceError::Conflict(format!("与已有记录重复（{what}）")),
             StoreError::ForeignKey(_) => ServiceError::Validation {
                 field: None,
                 message: "输入引用的记录不存在".into(),

@@ -152,17 +152,13 @@ impl Services {
         let roles = actor.require_item(item)?;
         if !matches!(actor, Actor::System) && !roles.iter().any(|r| MAY_ADD.contains(r)) {
             return Err(ServiceError::Forbidden(
-                "佐证材料由该事项的责任领导、责任人或本单位联络员添加"
-                    .into(),
+                "佐证材料由该事项的责任领导、责任人或本单位联络员添加".into(),
             ));
         }
         if self.workflow.is_final(&item.state) {
             return Err(ServiceError::Rule {
                 code: "ITEM_CLOSED",
-                message: format!(
-                    "该事项{}，不能再添加佐证材料（须先重新打开）",
-                    item.state
-                ),
+                message: format!("该事项{}，不能再添加佐证材料（须先重新打开）", item.state),
             });
         }
         Ok(())

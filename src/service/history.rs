@@ -41,12 +41,7 @@ impl EventFacts {
     /// Reads an event's payload (unknown or malformed fields are left out).
     pub fn of(event: &EventRow) -> Self {
         let payload: Value = serde_json::from_str(&event.payload_json).unwrap_or(Value::Null);
-        let text = |key: &str| {
-            payload
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+        let text = |key: &str| payload.get(key).and_then(Value::as_str).map(str::to_owned);
         let date = |key: &str| text(key).and_then(|d| d.parse().ok());
         let uuid = |key: &str| text(key).and_then(|d| Uuid::parse_str(&d).ok());
         EventFacts {
@@ -200,7 +195,13 @@ mod tests {
 
     use super::*;
 
-    fn event(action: &str, from: &str, to: &str, payload: Value, comment: Option<&str>) -> EventRow {
+    fn event(
+        action: &str,
+        from: &str,
+        to: &str,
+        payload: Value,
+        comment: Option<&str>,
+    ) -> EventRow {
         EventRow {
             id: Uuid::nil(),
             item_id: Uuid::nil(),

@@ -244,10 +244,7 @@ impl Services {
         }
         let file = input.file.take();
         if file.is_some() && !input.text.trim().is_empty() {
-            return Err(ServiceError::invalid(
-                "file",
-                "报告文本和文件只能提供一个",
-            ));
+            return Err(ServiceError::invalid("file", "报告文本和文件只能提供一个"));
         }
         // Decoding a file and reading the text are CPU work proportional to their size: off
         // the async workers, and no more at once than there are cores (files: fewer still).
@@ -301,10 +298,7 @@ impl Services {
             ));
         }
         let year = input.year.or(extraction.report_year).ok_or_else(|| {
-            ServiceError::invalid(
-                "year",
-                "报告未写明年度：请填写报告年度（year）",
-            )
+            ServiceError::invalid("year", "报告未写明年度：请填写报告年度（year）")
         })?;
         if !(2000..=2100).contains(&year) {
             return Err(ServiceError::invalid(

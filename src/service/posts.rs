@@ -58,10 +58,7 @@ impl Services {
         {
             return Err(ServiceError::invalid(
                 "from",
-                format!(
-                    "现任职自 {} 开始，新的任职不能早于该日期",
-                    last.started_on
-                ),
+                format!("现任职自 {} 开始，新的任职不能早于该日期", last.started_on),
             ));
         }
         let tenure = self.store.appoint(post_id, person_id, day).await?;

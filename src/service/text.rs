@@ -6,10 +6,7 @@ use super::ServiceError;
 pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, ServiceError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(ServiceError::invalid(
-            field,
-            format!("{field} 不能为空"),
-        ));
+        return Err(ServiceError::invalid(field, format!("{field} 不能为空")));
     }
     bounded(field, value, max)
 }

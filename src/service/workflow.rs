@@ -725,9 +725,7 @@ impl Services {
                     ));
                 }
                 if tx.pending_extension(item.id).await?.is_some() {
-                    return Err(ServiceError::Conflict(
-                        "该事项已有待审批的延期申请".into(),
-                    ));
+                    return Err(ServiceError::Conflict("该事项已有待审批的延期申请".into()));
                 }
                 let reason = input.comment.as_deref().unwrap_or_default();
                 let row = tx
@@ -758,9 +756,7 @@ impl Services {
                     )
                     .await?
                 {
-                    return Err(ServiceError::Conflict(
-                        "该延期申请已审批过".into(),
-                    ));
+                    return Err(ServiceError::Conflict("该延期申请已审批过".into()));
                 }
                 if let Some(due_on) = input.due_on {
                     update.due_on = Some(Some(due_on));

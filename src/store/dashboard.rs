@@ -253,11 +253,13 @@ impl Store {
         &self,
         scope: &DashboardScope,
     ) -> Result<Vec<(Uuid, StateTally)>, StoreError> {
-        self.state_tallies(scope, |_| "agency_id".to_owned()).await.map(|rows| {
-            rows.into_iter()
-                .filter_map(|(key, t)| key.map(|k| (k, t)))
-                .collect()
-        })
+        self.state_tallies(scope, |_| "agency_id".to_owned())
+            .await
+            .map(|rows| {
+                rows.into_iter()
+                    .filter_map(|(key, t)| key.map(|k| (k, t)))
+                    .collect()
+            })
     }
 
     /// Tallies per lead person and state (`None`: items without a lead person). An item led

@@ -558,7 +558,14 @@ store_test!(
 
         // With an item, the zone stays and the event comes after it.
         let id = crate::workflow::new_item(&app, &c.dept, "有期限的事项").await;
-        assign_to(&app, &c.coordinator, &id, ("leadPersonId", &c.other_leader), "2027-12-31").await;
+        assign_to(
+            &app,
+            &c.coordinator,
+            &id,
+            ("leadPersonId", &c.other_leader),
+            "2027-12-31",
+        )
+        .await;
         let parsed = parsed_by_icalendar(&ics(&app, &feed).await);
         assert_eq!(parsed["components"], json!(["VTIMEZONE", "VEVENT"]));
         assert_eq!(parsed["events"], json!(["【整改时限】有期限的事项"]));

@@ -181,7 +181,11 @@ store_test!(
         let c = cast(&app).await;
         let wang = person(&app, &c.city, "王处长").await;
         let verifier = app
-            .token_for(rectify::domain::AccountRole::Supervisor, Some(&c.city), Some(&wang))
+            .token_for(
+                rectify::domain::AccountRole::Supervisor,
+                Some(&c.city),
+                Some(&wang),
+            )
             .await;
         let id = new_item(&app, &c.dept, "执法案卷质量参差不齐").await;
         let v = version(&app, &id).await;
@@ -193,13 +197,31 @@ store_test!(
         )
         .await;
         assert_eq!(
-            act(&app, &c.leader_token, &id, "accept", json!({ "measures": "制定案卷评查方案" })).await,
+            act(
+                &app,
+                &c.leader_token,
+                &id,
+                "accept",
+                json!({ "measures": "制定案卷评查方案" })
+            )
+            .await,
             "OK"
         );
-        app.ok_as(&c.responsible_token, NOTE, json!({ "id": id })).await;
-        assert_eq!(act(&app, &c.responsible_token, &id, "submit", json!({})).await, "OK");
+        app.ok_as(&c.responsible_token, NOTE, json!({ "id": id }))
+            .await;
         assert_eq!(
-            act(&app, &verifier, &id, "verify", json!({ "outcome": "RECTIFIED", "comment": "材料齐全" })).await,
+            act(&app, &c.responsible_token, &id, "submit", json!({})).await,
+            "OK"
+        );
+        assert_eq!(
+            act(
+                &app,
+                &verifier,
+                &id,
+                "verify",
+                json!({ "outcome": "RECTIFIED", "comment": "材料齐全" })
+            )
+            .await,
             "OK"
         );
 
@@ -245,7 +267,10 @@ store_test!(
         for e in events {
             let summary = e["summary"].as_str().unwrap();
             assert!(reads_chinese(summary), "{summary}");
-            assert!(!summary.contains('{') && !summary.contains(&c.leader), "{summary}");
+            assert!(
+                !summary.contains('{') && !summary.contains(&c.leader),
+                "{summary}"
+            );
         }
     }
 );
@@ -274,11 +299,19 @@ store_test!(
         let container = app.ok(HISTORY, json!({ "id": parent })).await["item"].clone();
         assert_eq!(container["state"], "split");
         assert_eq!(container["stateLabel"], "已拆分");
-        let last = container["history"].as_array().unwrap().last().unwrap().clone();
+        let last = container["history"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
         assert_eq!(last["action"], "split");
         assert_eq!(last["splitInto"].as_array().unwrap().len(), 2);
         assert!(
-            last["summary"].as_str().unwrap().contains("拆分为2项整改事项"),
+            last["summary"]
+                .as_str()
+                .unwrap()
+                .contains("拆分为2项整改事项"),
             "{last:#}"
         );
         let part = app.ok(HISTORY, json!({ "id": parts[0] })).await["item"].clone();
@@ -296,7 +329,10 @@ store_test!(
                 json!({ "id": parent, "v": v, "input": { "leadPersonId": c.leader, "dueOn": "2027-06-30", "category": "TIME_BOUND" } }),
             )
             .await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], "INVALID_TRANSITION");
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            "INVALID_TRANSITION"
+        );
         assert!(
             reads_chinese(refused["errors"][0]["message"].as_str().unwrap()),
             "{refused:#}"
@@ -312,8 +348,7 @@ store_test!(
         assert_eq!(d["dashboard"]["figures"]["total"], 3, "{d:#}");
         assert_eq!(d["dashboard"]["figures"]["open"], 3);
         // The ledger has rows for the parts, none for the container.
-        let (_, sheet) =
-            crate::ledger::exported(&app, &c.coordinator, &c.dept, "agency").await;
+        let (_, sheet) = crate::ledger::exported(&app, &c.coordinator, &c.dept, "agency").await;
         let ids: Vec<String> = sheet
             .rows
             .iter()
@@ -346,11 +381,19 @@ store_test!(
         .await;
         let in_person = new_item(&app, &c.dept, "本人牵头的事项").await;
         let by_post = new_item(&app, &c.dept, "岗位牵头的事项").await;
-        for (id, lead) in [(&in_person, ("leadPersonId", &c.leader)), (&by_post, ("leadPostId", &post))] {
+        for (id, lead) in [
+            (&in_person, ("leadPersonId", &c.leader)),
+            (&by_post, ("leadPostId", &post)),
+        ] {
             let v = version(&app, id).await;
             let mut input = json!({ "dueOn": "2027-06-30", "category": "TIME_BOUND" });
             input[lead.0] = json!(lead.1);
-            app.ok_as(&c.coordinator, ASSIGN, json!({ "id": id, "v": v, "input": input })).await;
+            app.ok_as(
+                &c.coordinator,
+                ASSIGN,
+                json!({ "id": id, "v": v, "input": input }),
+            )
+            .await;
         }
         let listed = app
             .ok(
@@ -384,7 +427,11 @@ async fn every_error_says_in_chinese_what_went_wrong() {
     let c = cast(&app).await;
     // A leader asking for the outbox is told that, not something about audit trails.
     let refused = app
-        .graphql_as(Some(&c.leader_token), "{ reminders { totalCount } }", json!({}))
+        .graphql_as(
+            Some(&c.leader_token),
+            "{ reminders { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
     let message = refused["errors"][0]["message"].as_str().unwrap();
@@ -401,16 +448,28 @@ async fn every_error_says_in_chinese_what_went_wrong() {
     .await;
     let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
     let wrong = app
-        .graphql_as(None, login, json!({ "e": "zhao@example.gov.cn", "p": "wrong password 1" }))
+        .graphql_as(
+            None,
+            login,
+            json!({ "e": "zhao@example.gov.cn", "p": "wrong password 1" }),
+        )
         .await;
     assert_eq!(wrong["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
-    assert_eq!(wrong["errors"][0]["message"], "邮箱或密码不正确，请重新输入");
+    assert_eq!(
+        wrong["errors"][0]["message"],
+        "邮箱或密码不正确，请重新输入"
+    );
 
     // Errors raised before any resolver (async-graphql's own) are Chinese too; the English
     // original stays for developers in extensions.detail.
     let unknown = app.graphql("{ itemz { totalCount } }", json!({})).await;
-    assert_eq!(unknown["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION");
-    assert!(reads_chinese(unknown["errors"][0]["message"].as_str().unwrap()));
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION"
+    );
+    assert!(reads_chinese(
+        unknown["errors"][0]["message"].as_str().unwrap()
+    ));
     assert!(
         unknown["errors"][0]["extensions"]["detail"]
             .as_str()
@@ -421,20 +480,54 @@ async fn every_error_says_in_chinese_what_went_wrong() {
     // A sample of refusals across the API: every message reads as Chinese.
     let samples: Vec<(Option<&str>, &str, serde_json::Value)> = vec![
         (None, "{ items { totalCount } }", json!({})),
-        (Some(&c.leader_token), "mutation { createAgency(input: { name: \"某局\" }) { id } }", json!({})),
-        (None, "query($id: ID!) { item(id: $id) { id } }", json!({ "id": "not-an-id" })),
-        (None, "query($id: ID!) { item(id: $id) { id } }", json!({ "id": uuid::Uuid::nil() })),
-        (None, "{ items(first: 10, after: \"x\") { totalCount } }", json!({})),
+        (
+            Some(&c.leader_token),
+            "mutation { createAgency(input: { name: \"某局\" }) { id } }",
+            json!({}),
+        ),
+        (
+            None,
+            "query($id: ID!) { item(id: $id) { id } }",
+            json!({ "id": "not-an-id" }),
+        ),
+        (
+            None,
+            "query($id: ID!) { item(id: $id) { id } }",
+            json!({ "id": uuid::Uuid::nil() }),
+        ),
+        (
+            None,
+            "{ items(first: 10, after: \"x\") { totalCount } }",
+            json!({}),
+        ),
         (None, "{ items(filter: { text: ", json!({})),
-        (Some(&c.other_coordinator), "query($a: ID!) { agencyWebhook(agencyId: $a) { url } }", json!({ "a": c.dept })),
-        (None, "mutation($id: ID!) { splitItem(id: $id, titles: [\"一\"], expectedVersion: 1) { id } }", json!({ "id": uuid::Uuid::nil() })),
-        (None, "mutation { setAgencyWebhook(agencyId: \"x\", url: \"ftp://x\") { url } }", json!({})),
+        (
+            Some(&c.other_coordinator),
+            "query($a: ID!) { agencyWebhook(agencyId: $a) { url } }",
+            json!({ "a": c.dept }),
+        ),
+        (
+            None,
+            "mutation($id: ID!) { splitItem(id: $id, titles: [\"一\"], expectedVersion: 1) { id } }",
+            json!({ "id": uuid::Uuid::nil() }),
+        ),
+        (
+            None,
+            "mutation { setAgencyWebhook(agencyId: \"x\", url: \"ftp://x\") { url } }",
+            json!({}),
+        ),
     ];
     for (token, query, vars) in samples {
         let token = token.or(Some(app.admin_token.as_str()));
-        let token = if query.starts_with("{ items { totalCount") { None } else { token };
+        let token = if query.starts_with("{ items { totalCount") {
+            None
+        } else {
+            token
+        };
         let response = app.graphql_as(token, query, vars).await;
-        let errors = response["errors"].as_array().unwrap_or_else(|| panic!("{query}: {response:#}"));
+        let errors = response["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{query}: {response:#}"));
         for e in errors {
             let message = e["message"].as_str().unwrap();
             assert!(reads_chinese(message), "{query}: {message}");

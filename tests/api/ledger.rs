@@ -355,8 +355,16 @@ store_test!(
         assert_eq!(setup.len(), 1);
         assert_eq!(setup[0].attr("paperSize"), Some("9"), "A4");
         assert_eq!(setup[0].attr("orientation"), Some("landscape"));
-        assert_eq!(setup[0].attr("fitToWidth"), None, "1 (the default) page wide");
-        assert_eq!(setup[0].attr("fitToHeight"), Some("0"), "as many pages tall as needed");
+        assert_eq!(
+            setup[0].attr("fitToWidth"),
+            None,
+            "1 (the default) page wide"
+        );
+        assert_eq!(
+            setup[0].attr("fitToHeight"),
+            Some("0"),
+            "as many pages tall as needed"
+        );
         let fit = named(&xml, "pageSetUpPr");
         assert_eq!(fit[0].attr("fitToPage"), Some("1"));
         let margins = named(&xml, "pageMargins");
@@ -383,7 +391,10 @@ store_test!(
         let validations = named(&xml, "dataValidation");
         let category = validations
             .iter()
-            .find(|v| v.attr("sqref").is_some_and(|r| r.starts_with(&format!("{letter}2"))))
+            .find(|v| {
+                v.attr("sqref")
+                    .is_some_and(|r| r.starts_with(&format!("{letter}2")))
+            })
             .expect("a validation on 整改类别");
         assert_eq!(category.attr("type"), Some("list"));
         let formula = named(&xml, "formula1")
@@ -412,15 +423,23 @@ store_test!(
 
         // 填写说明 wraps, and prints the same way.
         let notes = elements(&part(&bytes, "xl/worksheets/sheet2.xml"));
-        assert_eq!(named(&notes, "pageSetup")[0].attr("orientation"), Some("landscape"));
+        assert_eq!(
+            named(&notes, "pageSetup")[0].attr("orientation"),
+            Some("landscape")
+        );
         let styles = elements(&part(&bytes, "xl/styles.xml"));
         assert!(
-            named(&styles, "alignment").iter().any(|a| a.attr("wrapText") == Some("1")),
+            named(&styles, "alignment")
+                .iter()
+                .any(|a| a.attr("wrapText") == Some("1")),
             "a wrapped style"
         );
         let tall_notes = named(&notes, "row")
             .iter()
-            .filter(|r| r.attr("ht").is_some_and(|h| h.parse::<f64>().unwrap() > 15.0))
+            .filter(|r| {
+                r.attr("ht")
+                    .is_some_and(|h| h.parse::<f64>().unwrap() > 15.0)
+            })
             .count();
         assert!(tall_notes >= 2, "long lines get the rows they need");
     }

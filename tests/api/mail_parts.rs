@@ -48,9 +48,15 @@ fn html_words(html: &str) -> String {
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('>').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
         let tag = &rest[start..end];
-        if let Some(href) = tag.split("href=\"").nth(1).and_then(|h| h.split('"').next()) {
+        if let Some(href) = tag
+            .split("href=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+        {
             out.push(' ');
             out.push_str(href);
             out.push(' ');
@@ -222,7 +228,10 @@ store_test!(
             assert!(part.contains("请于本周五前报送整改方案"), "{part}");
             assert!(part.contains("还有7天"), "{part}");
             assert!(part.contains("蓝色提示"), "{part}");
-            assert!(!part.contains("逾期") && !part.contains("红色督办"), "{part}");
+            assert!(
+                !part.contains("逾期") && !part.contains("红色督办"),
+                "{part}"
+            );
             assert!(part.contains("某市人民政府"), "who urged: {part}");
         }
         // 存在问题 is the shortcoming as the report states it, not the report's title.

@@ -591,8 +591,8 @@ store_test!(
         assert_eq!(pairs[1].0, "timestamp");
         assert!((before..=after).contains(&timestamp), "{timestamp}");
         assert_eq!(pairs[2].0, "sign");
-        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-            .unwrap();
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
         mac.update(format!("{timestamp}\n{secret}").as_bytes());
         let expected =
             base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());

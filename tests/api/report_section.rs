@@ -541,7 +541,10 @@ fn package_is_dressed_as_an_official_document(bytes: &[u8]) {
     let field = named(&footer, "w:fldSimple");
     assert_eq!(field.len(), 1);
     assert_eq!(field[0].attr("w:instr").map(str::trim), Some("PAGE"));
-    let shown: String = named(&footer, "w:t").iter().map(|t| t.text.as_str()).collect();
+    let shown: String = named(&footer, "w:t")
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect();
     assert_eq!(shown, "— 1 —");
     let types = elements(&part(bytes, "[Content_Types].xml"));
     for (name, kind) in [
@@ -550,13 +553,18 @@ fn package_is_dressed_as_an_official_document(bytes: &[u8]) {
         ("/docProps/app.xml", "extended-properties+xml"),
     ] {
         assert!(
-            named(&types, "Override").iter().any(|o| o.attr("PartName") == Some(name)
-                && o.attr("ContentType").is_some_and(|c| c.ends_with(kind))),
+            named(&types, "Override")
+                .iter()
+                .any(|o| o.attr("PartName") == Some(name)
+                    && o.attr("ContentType").is_some_and(|c| c.ends_with(kind))),
             "{name} is typed"
         );
     }
     let core = elements(&part(bytes, "docProps/core.xml"));
-    assert_eq!(text_of(&core, "dc:title"), "某市司法局2025年度存在问题整改情况");
+    assert_eq!(
+        text_of(&core, "dc:title"),
+        "某市司法局2025年度存在问题整改情况"
+    );
     assert_eq!(text_of(&core, "dc:creator"), "某市司法局");
     let created = text_of(&core, "dcterms:created");
     assert!(

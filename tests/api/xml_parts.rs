@@ -24,7 +24,8 @@ impl Element {
 
 /// A part of the package as text.
 pub fn part(bytes: &[u8], name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip package");
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip package");
     let mut xml = String::new();
     zip.by_name(name)
         .unwrap_or_else(|_| panic!("{name} is in the package"))

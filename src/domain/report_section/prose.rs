@@ -54,7 +54,10 @@ pub fn evidence_citation(
 
 /// A note's or link's name without the book-title marks a file's title takes.
 fn plain_title(name: &str) -> &str {
-    name.trim().trim_start_matches('《').trim_end_matches('》').trim()
+    name.trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》')
+        .trim()
 }
 
 fn without_extension(name: &str) -> &str {

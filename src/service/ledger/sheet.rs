@@ -242,9 +242,7 @@ fn instructions() -> Result<Worksheet, SheetError> {
         .set_bold()
         .set_font_size(14)
         .set_align(FormatAlign::VerticalCenter);
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let width = 110.0;
     for (i, line) in lines.iter().enumerate() {
         let row = i as u32;
