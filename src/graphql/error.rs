@@ -81,11 +81,69 @@ pub fn sentence(code: &str) -> &'static str {
 
 /// A message for people: `message` when it is in Chinese; otherwise the code's sentence,
 /// with the original (English, for developers) returned as the detail.
+/// A bilingual message, "中文（English）", keeps its Chinese part and gives the English aside
+/// as the detail.
 pub fn in_chinese(code: &str, message: String) -> (String, Option<String>) {
+    let (message, aside) = split_english_aside(message);
     if crate::service::error::is_chinese(&message) {
-        (message, None)
+        (message, aside)
     } else {
-        (sentence(code).to_owned(), Some(message))
+        let detail = match aside {
+            Some(aside) => format!("{message} ({aside})"),
+            None => message,
+        };
+        (sentence(code).to_owned(), Some(detail))
+    }
+}
+
+/// Splits a trailing parenthesised aside without Chinese characters off a Chinese message.
+fn split_english_aside(message: String) -> (String, Option<String>) {
+    let is_han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let trimmed = message.trim_end();
+    let Some(close) = trimmed.chars().last().filter(|c| matches!(c, ')' | '）')) else {
+        return (message, None);
+    };
+    // Writers mix the two widths ("（the PDF …)"): the aside opens at the last bracket of either.
+    let Some((start, open)) = trimmed
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '(' | '（'))
+        .last()
+    else {
+        return (message, None);
+    };
+    let head = trimmed[..start].trim_end();
+    let aside = &trimmed[start + open.len_utf8()..trimmed.len() - close.len_utf8()];
+    if head.chars().any(is_han)
+        && !aside.chars().any(is_han)
+        && aside.chars().any(|c| c.is_ascii_alphabetic())
+    {
+        (head.to_owned(), Some(aside.trim().to_owned()))
+    } else {
+        (message, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_chinese;
+
+    #[test]
+    fn a_bilingual_message_keeps_its_chinese_and_gives_the_english_as_detail() {
+        let (message, detail) = in_chinese(
+            "UNSUPPORTED_TYPE",
+            "扫描件没有文字层，需要先做文字识别(OCR)后再导入（the PDF has no text layer: run OCR first)".into(),
+        );
+        assert_eq!(message, "扫描件没有文字层，需要先做文字识别(OCR)后再导入");
+        assert_eq!(
+            detail.as_deref(),
+            Some("the PDF has no text layer: run OCR first")
+        );
+        let (message, detail) = in_chinese("NOT_FOUND", "item x was not found".into());
+        assert_eq!(message, super::sentence("NOT_FOUND"));
+        assert_eq!(detail.as_deref(), Some("item x was not found"));
+        let (message, detail) = in_chinese("VALIDATION", "年份（year）有误".into());
+        assert_eq!(message, "年份（year）有误");
+        assert_eq!(detail, None);
     }
 }
 
