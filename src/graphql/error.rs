@@ -106,8 +106,7 @@ fn split_english_aside(message: String) -> (String, Option<String>) {
     // Writers mix the two widths ("（the PDF …)"): the aside opens at the last bracket of either.
     let Some((start, open)) = trimmed
         .char_indices()
-        .filter(|(_, c)| matches!(c, '(' | '（'))
-        .last()
+        .rfind(|(_, c)| matches!(c, '(' | '（'))
     else {
         return (message, None);
     };
@@ -120,30 +119,6 @@ fn split_english_aside(message: String) -> (String, Option<String>) {
         (head.to_owned(), Some(aside.trim().to_owned()))
     } else {
         (message, None)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_chinese;
-
-    #[test]
-    fn a_bilingual_message_keeps_its_chinese_and_gives_the_english_as_detail() {
-        let (message, detail) = in_chinese(
-            "UNSUPPORTED_TYPE",
-            "扫描件没有文字层，需要先做文字识别(OCR)后再导入（the PDF has no text layer: run OCR first)".into(),
-        );
-        assert_eq!(message, "扫描件没有文字层，需要先做文字识别(OCR)后再导入");
-        assert_eq!(
-            detail.as_deref(),
-            Some("the PDF has no text layer: run OCR first")
-        );
-        let (message, detail) = in_chinese("NOT_FOUND", "item x was not found".into());
-        assert_eq!(message, super::sentence("NOT_FOUND"));
-        assert_eq!(detail.as_deref(), Some("item x was not found"));
-        let (message, detail) = in_chinese("VALIDATION", "年份（year）有误".into());
-        assert_eq!(message, "年份（year）有误");
-        assert_eq!(detail, None);
     }
 }
 
@@ -173,4 +148,28 @@ pub fn parse_cursor(after: Option<&str>) -> Result<Option<Uuid>, Error> {
             })
         })
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_chinese;
+
+    #[test]
+    fn a_bilingual_message_keeps_its_chinese_and_gives_the_english_as_detail() {
+        let (message, detail) = in_chinese(
+            "UNSUPPORTED_TYPE",
+            "扫描件没有文字层，需要先做文字识别(OCR)后再导入（the PDF has no text layer: run OCR first)".into(),
+        );
+        assert_eq!(message, "扫描件没有文字层，需要先做文字识别(OCR)后再导入");
+        assert_eq!(
+            detail.as_deref(),
+            Some("the PDF has no text layer: run OCR first")
+        );
+        let (message, detail) = in_chinese("NOT_FOUND", "item x was not found".into());
+        assert_eq!(message, super::sentence("NOT_FOUND"));
+        assert_eq!(detail.as_deref(), Some("item x was not found"));
+        let (message, detail) = in_chinese("VALIDATION", "年份（year）有误".into());
+        assert_eq!(message, "年份（year）有误");
+        assert_eq!(detail, None);
+    }
 }
