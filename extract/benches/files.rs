@@ -31,6 +31,13 @@ fn bench(c: &mut Criterion) {
         ),
         |b| b.iter(|| ReportText::from_file(std::hint::black_box(&pdf), None).unwrap()),
     );
+    // What an import of the PDF costs before the database: reading it and extracting.
+    c.bench_function("pdf 10 pages read and extracted", |b| {
+        b.iter(|| {
+            let text = ReportText::from_file(std::hint::black_box(&pdf), None).unwrap();
+            rectify_extract::extract(&text)
+        })
+    });
 
     let body: String = lines(300)
         .iter()

@@ -414,6 +414,7 @@ impl Workflow {
 
     /// Decides one action: the action, the item's state, the roles, separation of duties,
     /// the transition, then the requirements in order. Never panics; pure.
+    #[allow(clippy::result_large_err)] // a refusal carries its labels for people; decided once per request
     pub fn decide(
         &self,
         facts: &ItemFacts<'_>,
@@ -441,6 +442,7 @@ impl Workflow {
     }
 
     /// Every check but the requirements; the transition to take if they pass.
+    #[allow(clippy::result_large_err)] // a refusal carries its labels for people; decided once per request
     fn admit<'w>(
         &'w self,
         action: &'w Action,
