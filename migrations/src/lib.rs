@@ -15,9 +15,9 @@ mod m20261202_000002_web_sessions;
 mod m20261202_000003_report_source_file;
 mod m20261203_000001_extract_review_reviewed_reports;
 mod m20261203_000001_fidelity_webhook_secret;
+mod m20261203_000001_speed_lead_person_page_index;
 mod m20261203_000001_supervisions_web_offices;
 mod m20261203_000101_web_people;
-mod m20261203_000001_speed_lead_person_page_index;
 
 pub use m20261201_000001_item_tallies::TALLY_LOCK;
 
