@@ -12,7 +12,7 @@ use crate::{
     helpers::*,
     smtp_sink::SmtpSink,
     store_test,
-    workflow::{ASSIGN, cast, new_item, version},
+    workflow::{ASSIGN, TRANSITION, cast, new_item, version},
 };
 
 const REPORT_2024: &str = "某市司法局2024年法治政府建设年度报告\n\
@@ -170,6 +170,24 @@ store_test!(
         assign(soon.clone(), today + Days::days(7)).await;
         let late = new_item(&app, &c.dept, "逾期未整改的问题").await;
         assign(late.clone(), today - Days::days(3)).await;
+        // A long-term item (长期坚持), accepted today: it owes a progress report each period.
+        let standing = new_item(&app, &c.dept, "长期坚持的整改事项").await;
+        let v = version(&app, &standing).await;
+        app.ok_as(
+            &c.coordinator,
+            ASSIGN,
+            json!({ "id": standing, "v": v, "input": { "leadPersonId": c.leader,
+                "responsiblePersonId": c.responsible, "category": "LONG_TERM",
+                "dueOn": (today + Days::days(365)).to_string() } }),
+        )
+        .await;
+        let v = version(&app, &standing).await;
+        app.ok_as(
+            &c.leader_token,
+            TRANSITION,
+            json!({ "id": standing, "action": "accept", "measures": "建立长效机制", "v": v }),
+        )
+        .await;
 
         // A supervisor urges the item due in 7 days.
         let v = version(&app, &soon).await;
@@ -185,6 +203,19 @@ store_test!(
             .sweep_reminders(&templates, url, Some(today))
             .await
             .unwrap();
+        // The days the assignments not accepted (签收) remind the leader, then the
+        // supervisors, and the long-term item's first progress report falls due.
+        let policy = app.settings.remind.policy.clone();
+        for later in [
+            policy.accept_within_days,
+            2 * policy.accept_within_days,
+            policy.long_term_every_days,
+        ] {
+            app.services
+                .sweep_reminders(&templates, url, Some(today + Days::days(later)))
+                .await
+                .unwrap();
+        }
         let january = NaiveDate::from_ymd_opt(today.year() + 1, 1, 6).unwrap();
         app.services
             .sweep_reminders(&templates, url, Some(january))
@@ -199,6 +230,9 @@ store_test!(
                 s if s.starts_with("【督办】") => "urge",
                 s if s.starts_with("【整改周报】") => "digest",
                 s if s.starts_with("【年度报告提醒】") => "report_calendar",
+                s if s.contains("仍未签收") => "not_accepted_escalation",
+                s if s.contains("尚未签收") => "not_accepted",
+                s if s.contains("进展") => "progress_report",
                 s if s.contains("请督办") => "escalation",
                 s if s.contains("已逾期") => "overdue",
                 s if s.contains("距整改时限") => "countdown",
@@ -213,7 +247,10 @@ store_test!(
                 "countdown",
                 "digest",
                 "escalation",
+                "not_accepted",
+                "not_accepted_escalation",
                 "overdue",
+                "progress_report",
                 "report_calendar",
                 "urge"
             ]
