@@ -358,6 +358,31 @@ pub struct EvidenceView {
     pub pdf: Option<String>,
 }
 
+impl EvidenceView {
+    /// `e` as a page shows it, added at `when` (in words the page chooses).
+    pub fn of(e: &crate::store::workflow::EvidenceRow, when: String) -> Self {
+        let is_file = e.storage_key.is_some();
+        let ty = e.content_type.as_deref().unwrap_or_default();
+        let src = format!("/evidence/{}?inline=1", e.id);
+        Self {
+            name: e.name.clone(),
+            kind: match e.kind.as_str() {
+                "file" => "文件",
+                "note" => "说明",
+                "link" => "链接",
+                _ => "材料",
+            },
+            size: e.size_bytes.map(size_text).unwrap_or_default(),
+            when,
+            link: e.url.clone(),
+            note: e.note.clone(),
+            download: is_file.then(|| format!("/evidence/{}", e.id)),
+            image: (is_file && ty.starts_with("image/")).then(|| src.clone()),
+            pdf: (is_file && ty == "application/pdf").then_some(src),
+        }
+    }
+}
+
 /// An extension request, in words.
 #[derive(Clone, Debug)]
 pub struct ExtensionView {
@@ -442,29 +467,8 @@ impl ItemView {
             .evidence
             .iter()
             .map(|e| {
-                let is_file = e.storage_key.is_some();
-                let ty = e.content_type.as_deref().unwrap_or_default();
-                let src = format!("/evidence/{}?inline=1", e.id);
-                EvidenceView {
-                    name: e.name.clone(),
-                    kind: match e.kind.as_str() {
-                        "file" => "文件",
-                        "note" => "说明",
-                        "link" => "链接",
-                        _ => "材料",
-                    },
-                    size: e.size_bytes.map(size_text).unwrap_or_default(),
-                    when: e
-                        .created_at
-                        .with_timezone(&tz)
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string(),
-                    link: e.url.clone(),
-                    note: e.note.clone(),
-                    download: is_file.then(|| format!("/evidence/{}", e.id)),
-                    image: (is_file && ty.starts_with("image/")).then(|| src.clone()),
-                    pdf: (is_file && ty == "application/pdf").then_some(src),
-                }
+                let when = e.created_at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+                EvidenceView::of(e, when.to_string())
             })
             .collect();
         let actions = d

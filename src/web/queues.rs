@@ -18,7 +18,7 @@ use super::{
     Shell, SignedIn,
     csrf::{CsrfForm, Posted},
     errors,
-    items::{Card, EvidenceView, size_text},
+    items::{Card, EvidenceView},
     render,
 };
 use crate::{
@@ -179,27 +179,7 @@ async fn cards(
 fn evidence_views(evidence: &[EvidenceRow]) -> Vec<EvidenceView> {
     evidence
         .iter()
-        .map(|e| {
-            let is_file = e.storage_key.is_some();
-            let ty = e.content_type.as_deref().unwrap_or_default();
-            let src = format!("/evidence/{}?inline=1", e.id);
-            EvidenceView {
-                name: e.name.clone(),
-                kind: match e.kind.as_str() {
-                    "file" => "文件",
-                    "note" => "说明",
-                    "link" => "链接",
-                    _ => "材料",
-                },
-                size: e.size_bytes.map(size_text).unwrap_or_default(),
-                when: e.created_at.format("%Y-%m-%d").to_string(),
-                link: e.url.clone(),
-                note: e.note.clone(),
-                download: is_file.then(|| format!("/evidence/{}", e.id)),
-                image: (is_file && ty.starts_with("image/")).then(|| src.clone()),
-                pdf: (is_file && ty == "application/pdf").then_some(src),
-            }
-        })
+        .map(|e| EvidenceView::of(e, e.created_at.format("%Y-%m-%d").to_string()))
         .collect()
 }
 
