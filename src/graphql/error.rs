@@ -132,7 +132,11 @@ pub fn parse_id(field: &'static str, id: &ID) -> Result<Uuid, Error> {
     Uuid::parse_str(id.as_str()).map_err(|_| {
         ServiceError::invalid(
             field,
-            format!("{field} 的值 {:?} 不是有效的编号", id.as_str()),
+            format!(
+                "{}（{field}）的值 {:?} 不是有效的编号",
+                crate::service::text::label(field),
+                id.as_str()
+            ),
         )
         .into()
     })

@@ -41,7 +41,7 @@ impl Services {
             }
             _ => {}
         }
-        let name = text::required("name", &input.name, 200)?;
+        let name = text::required_as("name", "单位名称", &input.name, 200)?;
         let short_name = text::optional("shortName", input.short_name.as_deref(), 50)?;
         let time_zone = match input.time_zone.as_deref().map(str::trim) {
             None | Some("") => self.time_zone.name().to_owned(),

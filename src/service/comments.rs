@@ -70,7 +70,7 @@ impl Services {
         if matches!(actor, Actor::Anonymous) {
             return Err(ServiceError::Unauthenticated);
         }
-        let body = text::required("text", text, 2000)?;
+        let body = text::required_as("text", "留言内容", text, 2000)?;
         let tx = self.store.begin().await?;
         let result = async {
             let item = tx

@@ -180,7 +180,7 @@ impl Services {
         self.may_add_evidence(actor, &item)?;
         let mut new = match input {
             EvidenceInput::File { name, bytes } => {
-                let name = text::required("name", &name, 255)?;
+                let name = text::required_as("name", "文件名", &name, 255)?;
                 if bytes.len() > self.max_upload_bytes {
                     return Err(ServiceError::TooLarge(format!(
                         "文件大小为 {} 字节，佐证材料文件最大 {} 字节",
@@ -219,7 +219,7 @@ impl Services {
             EvidenceInput::Note { name, text: note } => NewEvidence {
                 item_id,
                 kind: EvidenceKind::Note.as_str().into(),
-                name: text::required("name", &name, 255)?,
+                name: text::required_as("name", "说明标题", &name, 255)?,
                 content_type: None,
                 size_bytes: None,
                 sha256: Some(hex::encode(Sha256::digest(note.as_bytes()))),
@@ -239,7 +239,7 @@ impl Services {
                 NewEvidence {
                     item_id,
                     kind: EvidenceKind::Link.as_str().into(),
-                    name: text::required("name", &name, 255)?,
+                    name: text::required_as("name", "链接名称", &name, 255)?,
                     content_type: None,
                     size_bytes: None,
                     sha256: None,

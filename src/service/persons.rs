@@ -53,8 +53,8 @@ impl Services {
         actor.require_in(Operation::ManagePeople, input.agency_id)?;
         let new = NewPerson {
             agency_id: input.agency_id,
-            name: text::required("name", &input.name, 100)?,
-            title: text::optional("title", input.title.as_deref(), 100)?,
+            name: text::required_as("name", "姓名", &input.name, 100)?,
+            title: text::optional_as("title", "职务", input.title.as_deref(), 100)?,
             email: email(input.email.as_deref())?,
             phone: text::optional("phone", input.phone.as_deref(), 40)?,
         };
@@ -86,11 +86,11 @@ impl Services {
             name: input
                 .name
                 .as_deref()
-                .map(|n| text::required("name", n, 100))
+                .map(|n| text::required_as("name", "姓名", n, 100))
                 .transpose()?,
             title: input
                 .title
-                .map(|t| text::optional("title", t.as_deref(), 100))
+                .map(|t| text::optional_as("title", "职务", t.as_deref(), 100))
                 .transpose()?,
             email: input.email.map(|e| email(e.as_deref())).transpose()?,
             phone: input

@@ -19,7 +19,7 @@ impl Services {
         title: &str,
     ) -> Result<PostRow, ServiceError> {
         actor.require_in(Operation::ManagePeople, agency_id)?;
-        let title = text::required("title", title, 100)?;
+        let title = text::required_as("title", "岗位名称", title, 100)?;
         self.store
             .agency(agency_id)
             .await?

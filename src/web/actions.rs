@@ -53,11 +53,10 @@ pub async fn act(
     let actor = &signed.actor;
     let draft = &form.draft;
     let result = async {
-        let version: i32 = form
-            .version
-            .trim()
-            .parse()
-            .map_err(|_| ServiceError::invalid("version", "not a version"))?;
+        let version: i32 =
+            form.version.trim().parse().map_err(|_| {
+                ServiceError::invalid("version", "表单的版本号无效，请刷新页面后重试")
+            })?;
         let comment = Some(draft.comment.trim().to_owned()).filter(|c| !c.is_empty());
         match form.action.as_str() {
             "report_progress" => services
@@ -65,11 +64,9 @@ pub async fn act(
                 .await
                 .map(drop),
             "request_extension" => {
-                let due_on = draft
-                    .due_on
-                    .trim()
-                    .parse()
-                    .map_err(|_| ServiceError::invalid("dueOn", "not a date"))?;
+                let due_on = draft.due_on.trim().parse().map_err(|_| {
+                    ServiceError::invalid("dueOn", "日期格式应为 年-月-日，如 2027-03-31")
+                })?;
                 services
                     .request_extension(actor, id, due_on, draft.reason.clone(), version)
                     .await
@@ -150,7 +147,7 @@ async fn read_evidence_form(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|_| ServiceError::invalid("file", "the form could not be read"))?
+        .map_err(|_| ServiceError::invalid("file", "上传的表单无法读取，请重新选择文件后提交"))?
     {
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
@@ -167,7 +164,7 @@ async fn read_evidence_form(
                     return Err(too_large());
                 }
                 if form.files.len() >= MAX_FILES {
-                    return Err(ServiceError::invalid("file", "at most 10 files at once"));
+                    return Err(ServiceError::invalid("file", "一次最多上传 10 个文件"));
                 }
                 form.files.push((file_name, bytes.to_vec()));
             }

@@ -350,11 +350,10 @@ pub async fn verify(
         return errors::page_for(Some(&signed), &headers, "NOT_FOUND");
     };
     let result = async {
-        let version: i32 = form
-            .version
-            .trim()
-            .parse()
-            .map_err(|_| ServiceError::invalid("version", "not a version"))?;
+        let version: i32 =
+            form.version.trim().parse().map_err(|_| {
+                ServiceError::invalid("version", "表单的版本号无效，请刷新页面后重试")
+            })?;
         let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
         let (action, outcome) = match form.decision.as_str() {
             "verify" => (
@@ -415,11 +414,10 @@ pub async fn decide(
         return errors::page_for(Some(&signed), &headers, "NOT_FOUND");
     };
     let result = async {
-        let version: i32 = form
-            .version
-            .trim()
-            .parse()
-            .map_err(|_| ServiceError::invalid("version", "not a version"))?;
+        let version: i32 =
+            form.version.trim().parse().map_err(|_| {
+                ServiceError::invalid("version", "表单的版本号无效，请刷新页面后重试")
+            })?;
         let approve = form.decision == "approve";
         let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
         state

@@ -534,3 +534,56 @@ async fn every_error_says_in_chinese_what_went_wrong() {
         }
     }
 }
+
+#[tokio::test]
+async fn validation_messages_name_fields_as_the_forms_do() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let agency = app.create_agency("某区司法局", None).await;
+
+    // A blank title: the message says 标题, the identifier stays in extensions.field.
+    let blank = app
+        .graphql(
+            "mutation($a: ID!) { createItem(input: { agencyId: $a, title: \"   \", source: OTHER }) { id } }",
+            json!({ "a": agency }),
+        )
+        .await;
+    let error = &blank["errors"][0];
+    assert_eq!(error["extensions"]["code"], "VALIDATION", "{blank:#}");
+    assert_eq!(error["extensions"]["field"], "title");
+    assert_eq!(error["message"], "标题不能为空");
+
+    // Too long: the limit is said with the field's Chinese name.
+    let long = "长".repeat(501);
+    let too_long = app
+        .graphql(
+            "mutation($a: ID!, $t: String!) { createItem(input: { agencyId: $a, title: $t, source: OTHER }) { id } }",
+            json!({ "a": agency, "t": long }),
+        )
+        .await;
+    assert_eq!(
+        too_long["errors"][0]["message"], "标题不能超过 500 个字符",
+        "{too_long:#}"
+    );
+
+    // A person's title is their 职务, not a 标题.
+    let person = app
+        .graphql(
+            "mutation($a: ID!, $t: String!) { createPerson(input: { agencyId: $a, name: \"王五\", title: $t }) { id } }",
+            json!({ "a": agency, "t": "职".repeat(101) }),
+        )
+        .await;
+    assert_eq!(
+        person["errors"][0]["message"], "职务不能超过 100 个字符",
+        "{person:#}"
+    );
+
+    // A malformed id names the argument as people know it, and still the identifier.
+    let bad_id = app
+        .graphql(
+            "query { items(filter: { agencyId: \"nope\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let message = bad_id["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("单位编号（agencyId）"), "{message}");
+}
