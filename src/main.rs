@@ -15,7 +15,7 @@ use rectify::{
     startup::{Application, Migrate, shutdown_signal},
     store::Store,
 };
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// rectify tracks the rectification (整改) of shortcomings that government agencies list in
 /// their annual reports (法治政府建设年度报告): import a report, turn its shortcomings into
@@ -247,12 +247,15 @@ enum AuditCommand {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+    let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        );
+    tracing_subscriber::registry()
+        .with(log)
+        .with(rectify::telemetry::pool_waits_layer())
         .init();
     let settings = Settings::load(cli.config.clone()).context("reading settings")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -7,6 +7,9 @@
 //!   (the pattern, never the raw path) and status;
 //! - `graphql_operations_total` by operation type, `graphql_errors_total` by code;
 //! - `db_pool_connections` by state (in_use, idle), `db_pool_max_connections`;
+//!   `db_pool_acquire_seconds` (how long each statement waited for a connection) and
+//!   `db_pool_waits_total` (acquires that waited [`WAIT`] or longer), read from the events
+//!   sqlx emits per acquire (see [`pool_waits_layer`]);
 //! - `job_duration_seconds`, `job_last_success_timestamp_seconds` — by job (sweep, send);
 //! - `deliveries_total` — reminders by channel (email, webhook) and outcome (sent, retry,
 //!   failed);
@@ -24,6 +27,18 @@ const BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
 ];
 
+/// Acquire-time buckets (seconds): an idle connection is lent in microseconds; anything
+/// from a millisecond up is a request queueing for the pool.
+const ACQUIRE_BUCKETS: &[f64] = &[
+    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0,
+];
+
+/// An acquire that took this long or longer counts as a wait: no connection was free.
+pub const WAIT: Duration = Duration::from_millis(1);
+
+/// Where sqlx reports each acquire (with `acquire_time_level` set, see `store::connect`).
+pub const ACQUIRE_TARGET: &str = "sqlx::pool::acquire";
+
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// The process's recorder, installed on first use (`None` when another recorder was
@@ -32,6 +47,11 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             let handle = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("rectify_db_pool_acquire_seconds".into()),
+                    ACQUIRE_BUCKETS,
+                )
+                .ok()?
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), BUCKETS)
                 .ok()?
                 .install_recorder()
@@ -91,6 +111,61 @@ fn describe() {
         "Reminder deliveries by channel and outcome."
     );
     describe_gauge!("rectify_build_info", "The running build (always 1).");
+    describe_histogram!(
+        "rectify_db_pool_acquire_seconds",
+        metrics::Unit::Seconds,
+        "Time a statement waited for a database connection."
+    );
+    describe_counter!(
+        "rectify_db_pool_waits_total",
+        "Connection acquires that waited 1 ms or longer (no connection was free)."
+    );
+}
+
+/// A tracing layer that turns sqlx's per-acquire events into the pool's wait metrics.
+///
+/// sqlx's pool exposes its queue to no callback; the only place an acquire's duration is
+/// seen is the event it emits on [`ACQUIRE_TARGET`] when `acquire_time_level` is on. The
+/// layer carries its own filter, so the event is dispatched here whatever level the log
+/// output is set to, and never printed.
+pub fn pool_waits_layer<S>() -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    use tracing_subscriber::{Layer, filter::Targets};
+    PoolWaits.with_filter(Targets::new().with_target(ACQUIRE_TARGET, tracing::Level::TRACE))
+}
+
+struct PoolWaits;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for PoolWaits {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct AcquiredAfter(Option<f64>);
+        impl tracing::field::Visit for AcquiredAfter {
+            fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+                if field.name() == "acquired_after_secs" {
+                    self.0 = Some(value);
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        if event.metadata().target() != ACQUIRE_TARGET {
+            return;
+        }
+        let mut seen = AcquiredAfter(None);
+        event.record(&mut seen);
+        if let Some(secs) = seen.0 {
+            pool_acquire(Duration::from_secs_f64(secs.max(0.0)));
+        }
+    }
+}
+
+/// Records one connection acquire that took `took`.
+pub fn pool_acquire(took: Duration) {
+    histogram!("rectify_db_pool_acquire_seconds").record(took.as_secs_f64());
+    if took >= WAIT {
+        counter!("rectify_db_pool_waits_total").increment(1);
+    }
 }
 
 /// Counts one HTTP answer.

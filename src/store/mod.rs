@@ -117,6 +117,10 @@ impl Store {
             // A service answering many small queries gains nothing from parallel workers:
             // starting them cost a dashboard's rework count (a join that finds no row)
             // 10 ms of process start-up, on every request.
+            // Every acquire reports its wait as a tracing event: `/metrics` shows the pool's
+            // waits from it (`telemetry::pool_waits_layer`).
+            .map_sqlx_sqlite_pool_opts(|o| o.acquire_time_level(log::LevelFilter::Trace))
+            .map_sqlx_postgres_pool_opts(|o| o.acquire_time_level(log::LevelFilter::Trace))
             .map_sqlx_postgres_opts(|o| {
                 o.options([("max_parallel_workers_per_gather", "0")])
                     .statement_cache_capacity(STATEMENT_CACHE)

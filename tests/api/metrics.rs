@@ -209,3 +209,152 @@ async fn metrics_cover_requests_graphql_jobs_the_pool_and_items() {
         Some(1.0)
     );
 }
+
+/// The counters a scrape shows for deliveries on `channel` with `outcome`.
+async fn deliveries(app: &TestApp, channel: &str, outcome: &str) -> f64 {
+    let text = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    Page::parse(&text)
+        .value(
+            "rectify_deliveries_total",
+            &[("channel", channel), ("outcome", outcome)],
+        )
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_are_counted_by_channel_and_outcome() {
+    use crate::{smtp_sink::SmtpSink, webhook_sink::WebhookSink};
+    let smtp = SmtpSink::start().await;
+    let hooks = WebhookSink::start().await;
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.smtp.host = smtp.addr.ip().to_string();
+        s.smtp.port = smtp.addr.port();
+        s.remind.retry_base = std::time::Duration::from_millis(1);
+        s.remind.webhook_allow =
+            rectify::domain::destination::DestinationPolicy::parse("127.0.0.1").unwrap();
+    })
+    .await;
+    let c = cast(&app).await;
+    app.ok_as(
+        &c.coordinator,
+        "mutation($a: ID!, $url: String) { setAgencyWebhook(agencyId: $a, url: $url) { url } }",
+        json!({ "a": c.dept, "url": hooks.url("dept") }),
+    )
+    .await;
+    let item = new_item(&app, &c.dept, "计数用的事项").await;
+    let due = today_here() + chrono::Duration::days(7);
+    let (given, _) = assignable(&due.to_string());
+    let v = crate::workflow::version(&app, &item).await;
+    app.ok_as(
+        &c.coordinator,
+        crate::workflow::ASSIGN,
+        json!({ "id": item, "v": v, "input": { "leadPersonId": c.leader,
+                "responsiblePersonId": c.responsible, "dueOn": given, "category": "TIME_BOUND" } }),
+    )
+    .await;
+
+    // Other tests in this process count too: compare before and after.
+    let before = [
+        deliveries(&app, "email", "sent").await,
+        deliveries(&app, "webhook", "retry").await,
+        deliveries(&app, "webhook", "sent").await,
+    ];
+    // The robot is down once (a retry), then takes the message.
+    hooks.answer(&[503]);
+    let (_, first) = app.reminders.run_once().await.unwrap();
+    assert_eq!(first.retried, 1, "the robot was down: {first:?}");
+    let emails = smtp.messages().len() as f64;
+    assert!(emails >= 2.0, "the leader and the responsible person");
+    // The round sends what fell due again within it: the robot's message, second time.
+    let mut resent = first.sent - emails as u64;
+    for _ in 0..60 {
+        if resent > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        resent += app.reminders.send_due().await.unwrap().sent;
+    }
+    assert_eq!(resent, 1, "the robot takes it the second time");
+
+    let after = [
+        deliveries(&app, "email", "sent").await,
+        deliveries(&app, "webhook", "retry").await,
+        deliveries(&app, "webhook", "sent").await,
+    ];
+    for ((b, a), what) in
+        before
+            .iter()
+            .zip(after)
+            .zip(["email sent", "webhook retry", "webhook sent"])
+    {
+        let expected = if what == "email sent" { emails } else { 1.0 };
+        assert!(a - b >= expected, "{what}: {b} → {a}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_waiting_for_the_pool_is_counted_as_a_wait() {
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+    // As `rectify serve` installs it (another test may have already: one per process).
+    let _ = tracing_subscriber::registry()
+        .with(rectify::telemetry::pool_waits_layer())
+        .try_init();
+    let app = spawn_app_with(Backend::Sqlite, |s| s.db_max_connections = 1).await;
+    let scrape = || async {
+        let text = reqwest::get(app.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let page = Page::parse(&text);
+        assert_eq!(
+            page.types
+                .get("rectify_db_pool_acquire_seconds")
+                .map(String::as_str),
+            Some("histogram")
+        );
+        let waits = page
+            .value("rectify_db_pool_waits_total", &[])
+            .unwrap_or(0.0);
+        let bucket = |le| {
+            page.value("rectify_db_pool_acquire_seconds_bucket", &[("le", le)])
+                .unwrap_or(0.0)
+        };
+        // Acquires that took longer than 50 ms.
+        (waits, bucket("+Inf") - bucket("0.05"))
+    };
+    let before = scrape().await;
+
+    // The one connection is taken; a request needing the database queues behind it.
+    let held = app.store.begin().await.unwrap();
+    let client = app.client.clone();
+    let url = app.url("/graphql");
+    let request = tokio::spawn(async move {
+        client
+            .post(url)
+            .json(&json!({ "query": "{ items { totalCount } }" }))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    held.rollback().await.unwrap();
+    let answer = request.await.unwrap();
+    assert!(answer.get("errors").is_none(), "{answer:#}");
+
+    let after = scrape().await;
+    assert!(after.0 - before.0 >= 1.0, "waits {before:?} → {after:?}");
+    assert!(
+        after.1 - before.1 >= 1.0,
+        "an acquire over 50 ms: {before:?} → {after:?}"
+    );
+}
