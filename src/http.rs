@@ -234,7 +234,10 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         }
     }
     if let Ok(n) = store
-        .overdue_count(state.services.today(), crate::domain::FINAL_STATES)
+        .overdue_count(
+            state.services.today(),
+            &state.services.workflow.open_states(),
+        )
         .await
     {
         set_gauge("rectify_items_overdue", None, n as f64);

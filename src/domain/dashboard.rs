@@ -53,10 +53,15 @@ pub struct StateNames<'a> {
     pub cancelled: &'a str,
 }
 
+/// The built-in workflow's final states (the split state included): the default for
+/// figures computed without a workflow at hand (tests, tools). Services pass the workflow
+/// in force (`Workflow::final_states`); a unit test keeps the two equal.
+const BUILTIN_FINAL_STATES: &[&str] = &["closed", "cancelled", super::SPLIT_STATE];
+
 impl Default for StateNames<'static> {
     fn default() -> Self {
         Self {
-            final_states: super::FINAL_STATES,
+            final_states: BUILTIN_FINAL_STATES,
             closed: "closed",
             cancelled: "cancelled",
         }
@@ -197,6 +202,17 @@ pub fn trend_start(today: chrono::NaiveDate, count: u32) -> chrono::NaiveDate {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_default_final_states_are_the_builtin_workflows() {
+        let workflow = crate::domain::workflow::Workflow::builtin();
+        let mut builtin = workflow.final_states();
+        builtin.sort_unstable();
+        let mut default = BUILTIN_FINAL_STATES.to_vec();
+        default.sort_unstable();
+        assert_eq!(default, builtin);
+    }
+
     use chrono::NaiveDate;
 
     use super::*;

@@ -172,9 +172,6 @@ pub const SPLIT_STATE: &str = "split";
 /// How [`SPLIT_STATE`] reads.
 pub const SPLIT_LABEL: &str = "已拆分";
 
-/// States in which an item can no longer be overdue.
-pub const FINAL_STATES: &[&str] = &["closed", "cancelled", SPLIT_STATE];
-
 #[cfg(test)]
 mod tests {
     use super::*;

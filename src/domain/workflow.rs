@@ -5,6 +5,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 /// A role an actor plays toward one item (an actor may hold several at once).
@@ -180,6 +181,10 @@ pub struct Workflow {
     initial: String,
     states: Vec<State>,
     actions: Vec<Action>,
+    /// Derived once from the above: see [`Workflow::owner_states`].
+    owner_states: Vec<String>,
+    /// Derived once: see [`Workflow::awaiting_acceptance_states`].
+    awaiting_states: Vec<String>,
 }
 
 /// The file as written, before validation.
@@ -327,6 +332,8 @@ impl Workflow {
             initial: file.initial,
             states: file.states,
             actions: file.actions,
+            owner_states: Vec::new(),
+            awaiting_states: Vec::new(),
         };
         let mut problems = workflow.problems();
         if workflow.state(super::SPLIT_STATE).is_some() {
@@ -342,6 +349,18 @@ impl Workflow {
                 label: super::SPLIT_LABEL.to_owned(),
                 is_final: true,
             });
+            let owned = |states: Vec<&str>| -> Vec<String> {
+                states.into_iter().map(str::to_owned).collect()
+            };
+            let awaiting = owned(workflow.departures("accept"));
+            let mut owners = awaiting.clone();
+            for s in owned(workflow.departures("submit")) {
+                if !owners.contains(&s) {
+                    owners.push(s);
+                }
+            }
+            workflow.awaiting_states = awaiting;
+            workflow.owner_states = owners;
             Ok(workflow)
         } else {
             Err(WorkflowError::Invalid(problems))
@@ -387,6 +406,70 @@ impl Workflow {
     /// Whether `state` is final (an unknown state is not).
     pub fn is_final(&self, state: &str) -> bool {
         self.state(state).is_some_and(|s| s.is_final)
+    }
+
+    /// Every final state (the split state included): an item there can no longer be
+    /// overdue, nor be reminded of anything.
+    pub fn final_states(&self) -> Vec<&str> {
+        self.states
+            .iter()
+            .filter(|s| s.is_final)
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    /// Every state that is not final: where an item can be overdue. Listing these (rather
+    /// than excluding the final ones) lets a query use an index on the state.
+    pub fn open_states(&self) -> Vec<&str> {
+        self.states
+            .iter()
+            .filter(|s| !s.is_final)
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    /// The states of an assignment waiting to be accepted (签收): where `accept` leaves from.
+    pub fn awaiting_acceptance_states(&self) -> &[String] {
+        &self.awaiting_states
+    }
+
+    /// The states in which an item is with its owners, who can accept it or submit it:
+    /// reminders go out and escalation climbs only there — not before it is assigned, not
+    /// while a verifier holds it, never once final.
+    pub fn owner_states(&self) -> &[String] {
+        &self.owner_states
+    }
+
+    /// What the reminder policy knows of an item in `state`: the one place where "open" is
+    /// decided for escalation levels, reminders, digests, calendars and the ledger.
+    pub fn item_dates(
+        &self,
+        state: &str,
+        long_term: bool,
+        due_on: Option<NaiveDate>,
+        assigned_on: Option<NaiveDate>,
+        accepted_on: Option<NaiveDate>,
+    ) -> super::reminders::ItemDates {
+        super::reminders::ItemDates {
+            open: self.owner_states.iter().any(|s| s == state),
+            awaiting_acceptance: self.awaiting_states.iter().any(|s| s == state),
+            long_term,
+            due_on,
+            assigned_on,
+            accepted_on,
+        }
+    }
+
+    /// The states `action` leaves from (resolving "*"), never a final one.
+    fn departures(&self, action: &str) -> Vec<&str> {
+        let Some(action) = self.action(action) else {
+            return Vec::new();
+        };
+        self.states
+            .iter()
+            .filter(|s| !s.is_final && action.transitions.iter().any(|t| departs(t, s)))
+            .map(|s| s.name.as_str())
+            .collect()
     }
 
     /// The states from which `action` can be taken (resolving "*"), for messages; empty
@@ -603,6 +686,35 @@ mod tests {
     use super::ItemRole::{Admin, Coordinator, Lead, Responsible, Supervisor};
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn open_means_with_the_owners_and_final_means_the_workflow_says_so() {
+        let w = Workflow::builtin();
+        assert_eq!(
+            w.final_states(),
+            vec!["closed", "cancelled", crate::domain::SPLIT_STATE]
+        );
+        assert_eq!(
+            w.open_states(),
+            vec![
+                "identified",
+                "assigned",
+                "in_progress",
+                "submitted",
+                "ongoing"
+            ]
+        );
+        assert_eq!(w.awaiting_acceptance_states(), ["assigned"]);
+        assert_eq!(w.owner_states(), ["assigned", "in_progress", "ongoing"]);
+        let due = NaiveDate::from_ymd_opt(2027, 3, 31);
+        let dates = |state| w.item_dates(state, false, due, None, None);
+        assert!(dates("assigned").open && dates("assigned").awaiting_acceptance);
+        assert!(dates("in_progress").open && !dates("in_progress").awaiting_acceptance);
+        // Not yet assigned, waiting for a verifier, or finished: no reminders, no colour.
+        for state in ["identified", "submitted", "closed", "cancelled", "split"] {
+            assert!(!dates(state).open, "{state}");
+        }
+    }
 
     const LEADER_CONFIRMATION: &str = include_str!("../../workflows/leader-confirmation.toml");
 

@@ -62,12 +62,50 @@ pub struct ItemFilterInput {
     pub extension_pending: Option<bool>,
 }
 
+/// The order of an item list.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ItemOrderBy {
+    /// As created (the default; cursors are item ids).
+    #[default]
+    Created,
+    /// By due date, the earliest first; items without one last.
+    DueOn,
+    /// By state in the workflow's order, then by due date.
+    State,
+    /// By ledger number (台账编号); items without one last.
+    Code,
+    /// The most recently changed first.
+    Updated,
+}
+
+/// The cursor of the row at `position` (1-based) of an ordered list.
+fn position_cursor(position: u64) -> String {
+    format!("pos:{position}")
+}
+
+/// The offset an ordered list's `after` cursor points past.
+fn position_after(after: Option<&str>) -> Result<u64> {
+    match after {
+        None => Ok(0),
+        Some(c) => c
+            .strip_prefix("pos:")
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| {
+                crate::service::ServiceError::invalid(
+                    "after",
+                    format!("{c:?} 不是本列表的翻页游标（after）"),
+                )
+                .into()
+            }),
+    }
+}
+
 #[derive(Default)]
 pub struct ItemQuery;
 
 #[Object]
 impl ItemQuery {
-    /// Items (整改事项), in creation order, filtered.
+    /// Items (整改事项), filtered, in creation order or `orderBy`.
     #[graphql(complexity = "first.unwrap_or(50).clamp(1, 200) as usize * child_complexity")]
     async fn items(
         &self,
@@ -75,6 +113,10 @@ impl ItemQuery {
         filter: Option<ItemFilterInput>,
         #[graphql(desc = "Page size, 1–200 (default 50).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "The order (default CREATED). Ordered lists page by position, up to the 10,000th item."
+        )]
+        order_by: Option<ItemOrderBy>,
     ) -> Result<ListConnection<Item>> {
         let f = filter.unwrap_or_default();
         let services = ctx.services();
@@ -108,7 +150,7 @@ impl ItemQuery {
                 None => None,
             },
             overdue_on: match f.overdue {
-                Some(true) => Some(services.overdue_cutoffs().await?),
+                Some(true) => Some(services.overdue_filter().await?),
                 _ => None,
             },
             text: f.text,
@@ -120,6 +162,9 @@ impl ItemQuery {
                 _ => None,
             },
         };
+        if let Some(order) = order_by.filter(|o| *o != ItemOrderBy::Created) {
+            return ordered_items(ctx, filter, order, first, after.as_deref()).await;
+        }
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         // Counting every match costs a scan of them all: only when the total is asked for;
         // and the page only when its rows or page info are.
@@ -150,4 +195,53 @@ impl ItemQuery {
         ctx.loaders().feed_joined([&found]).await;
         Ok(Item(found.item))
     }
+}
+
+/// A page of an ordered item list: rows by offset, cursors by position.
+async fn ordered_items(
+    ctx: &Context<'_>,
+    filter: ItemFilter,
+    order: ItemOrderBy,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<ListConnection<Item>> {
+    use crate::service::items::ItemOrder;
+    let offset = position_after(after)?;
+    let first = PageRequest::new(first, None).first;
+    let look = ctx.look_ahead();
+    let rows_wanted = ["nodes", "edges", "pageInfo"]
+        .iter()
+        .any(|f| look.field(f).exists());
+    let order = match order {
+        ItemOrderBy::Created => ItemOrder::Created,
+        ItemOrderBy::DueOn => ItemOrder::DueOn,
+        ItemOrderBy::State => ItemOrder::State,
+        ItemOrderBy::Code => ItemOrder::Code,
+        ItemOrderBy::Updated => ItemOrder::Updated,
+    };
+    // One row more than the page tells whether another page follows.
+    let (mut rows, total) = ctx
+        .services()
+        .items_ordered(
+            ctx.actor(),
+            filter,
+            order,
+            offset,
+            if rows_wanted { first + 1 } else { 0 },
+            look.field("totalCount").exists(),
+        )
+        .await?;
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    let mut c = async_graphql::connection::Connection::with_additional_fields(
+        offset > 0,
+        has_next,
+        super::types::ListInfo {
+            total_count: total.unwrap_or(0),
+        },
+    );
+    c.edges.extend(rows.into_iter().enumerate().map(|(i, r)| {
+        async_graphql::connection::Edge::new(position_cursor(offset + i as u64 + 1), Item(r))
+    }));
+    Ok(c)
 }

@@ -400,15 +400,11 @@ impl Item {
     }
     /// 整改类别
     async fn category(&self) -> Option<ItemCategory> {
-        self.0
-            .category
-            .as_deref()
-            .and_then(|c| domain::ItemCategory::parse(c).ok())
-            .map(Into::into)
+        self.0.category.map(Into::into)
     }
     /// 整改结果, set on closing: rectified 已整改, continuing 持续整改, not_rectified 未整改.
     async fn outcome(&self) -> Option<&str> {
-        self.0.outcome.as_deref()
+        self.0.outcome.map(domain::ItemOutcome::as_str)
     }
     /// Where the problem was found: annual_report, rule_of_law_inspection, appraisal, patrol, audit, other.
     async fn source(&self) -> &str {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{Offset, Utc};
+use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::{Actor, ServiceError, Services};
@@ -115,7 +116,13 @@ impl Services {
             ));
         }
         actor.require_in(Operation::Read, agency_id)?;
-        let mut agencies = self.store.agency_subtree_zones(agency_id).await?;
+        let mut agencies: Vec<(Uuid, Tz)> = self
+            .store
+            .agency_subtree_zones(agency_id)
+            .await?
+            .into_iter()
+            .map(|(id, tz)| (id, tz.unwrap_or(self.time_zone)))
+            .collect();
         // The subtree starts with the agency itself.
         let Some((_, root_zone)) = agencies.first().cloned() else {
             return Err(ServiceError::not_found("agency", agency_id));
@@ -124,30 +131,29 @@ impl Services {
             Reach::Agency => agencies.truncate(1),
             Reach::Jurisdiction => agencies.retain(|(id, _)| actor.reaches(*id)),
         }
-        let mut by_zone: Vec<(String, Vec<Uuid>)> = Vec::new();
+        let mut by_zone: Vec<(Tz, Vec<Uuid>)> = Vec::new();
         // The root agency's zone first: its "today" is the dashboard's date.
-        let mut zones: Vec<&str> = vec![root_zone.as_str()];
+        let mut zones: Vec<Tz> = vec![root_zone];
         for (_, zone) in &agencies {
-            if !zones.contains(&zone.as_str()) {
-                zones.push(zone.as_str());
+            if !zones.contains(zone) {
+                zones.push(*zone);
             }
         }
         for zone in zones {
             let ids = agencies
                 .iter()
-                .filter(|(_, z)| z == zone)
+                .filter(|(_, z)| *z == zone)
                 .map(|(id, _)| *id)
                 .collect::<Vec<_>>();
             if !ids.is_empty() || by_zone.is_empty() {
-                by_zone.push((zone.to_owned(), ids));
+                by_zone.push((zone, ids));
             }
         }
         let now = Utc::now();
         let zones = by_zone
             .into_iter()
             .map(|(zone, agency_ids)| {
-                let tz: chrono_tz::Tz = zone.parse().unwrap_or(self.time_zone);
-                let local = now.with_timezone(&tz);
+                let local = now.with_timezone(&zone);
                 DashboardScope {
                     agency_ids,
                     today: local.date_naive(),
@@ -348,11 +354,6 @@ impl Services {
 
     /// The workflow's final states (closed items can no longer be overdue).
     fn final_state_names(&self) -> Vec<&str> {
-        self.workflow
-            .states()
-            .iter()
-            .filter(|s| s.is_final)
-            .map(|s| s.name.as_str())
-            .collect()
+        self.workflow.final_states()
     }
 }

@@ -14,7 +14,7 @@ use super::{
     reminders::{Lookups, today_in_zone, webhook_copy},
 };
 use crate::{
-    domain::reminders::{self, Audience, ItemDates, Policy},
+    domain::reminders::{self, Audience, Policy},
     mail::templates::{Template, escape_html},
     store::{items::ItemRow, notifications::NewNotification, reminders::NewReminder},
 };
@@ -61,7 +61,7 @@ impl Services {
         {
             return Ok(0);
         }
-        let (open_states, awaiting_state) = self.owner_states();
+        let (open_states, _) = self.owner_states();
         let mut enqueued = 0;
         let mut after = None;
         loop {
@@ -93,7 +93,7 @@ impl Services {
                 let local_today = today_in_zone(today, self.time_zone, tz);
                 let lines: Vec<Line> = items
                     .iter()
-                    .map(|i| self.line(&policy, i, &awaiting_state, tz, local_today))
+                    .map(|i| self.line(&policy, i, tz, local_today))
                     .collect();
                 let overdue = lines
                     .iter()
@@ -189,7 +189,6 @@ impl Services {
             .filter(|s| !s.is_final)
             .map(|s| s.name.clone())
             .collect();
-        let (_, awaiting_state) = self.owner_states();
         let mut coordinators: BTreeMap<Uuid, Vec<(String, Option<Uuid>)>> = BTreeMap::new();
         for (agency, email, person) in self.store.contacts_with_role("coordinator").await? {
             coordinators
@@ -240,7 +239,7 @@ impl Services {
             let local_today = today_in_zone(today, self.time_zone, *tz);
             let lines: Vec<Line> = items
                 .iter()
-                .map(|i| self.line(&policy, i, &awaiting_state, *tz, local_today))
+                .map(|i| self.line(&policy, i, *tz, local_today))
                 .collect();
             let mut items_text = lines_text(&lines);
             let mut items_html = lines_html(&lines);
@@ -339,24 +338,8 @@ impl Services {
             .collect())
     }
 
-    fn line(
-        &self,
-        policy: &Policy,
-        item: &ItemRow,
-        awaiting_state: &str,
-        tz: Tz,
-        today: NaiveDate,
-    ) -> Line {
-        let open = !self.workflow.is_final(&item.state) && item.state != self.workflow.initial();
-        let dates = ItemDates {
-            open,
-            awaiting_acceptance: item.state == awaiting_state,
-            long_term: item.category.as_deref()
-                == Some(crate::domain::ItemCategory::LongTerm.as_str()),
-            due_on: item.due_on,
-            assigned_on: item.assigned_at.map(|t| t.with_timezone(&tz).date_naive()),
-            accepted_on: item.accepted_at.map(|t| t.with_timezone(&tz).date_naive()),
-        };
+    fn line(&self, policy: &Policy, item: &ItemRow, tz: Tz, today: NaiveDate) -> Line {
+        let dates = self.item_dates(item, tz);
         Line {
             level: reminders::escalation_level(policy, &dates, today),
             title: item.title.clone(),

@@ -17,7 +17,7 @@ use crate::{
     },
     store::{
         agencies::AgencyRow,
-        items::ItemRow,
+        items::{ItemRow, Joined},
         persons::PersonRow,
         posts::PostRow,
         reports::{CommitmentRow, ReportRow, ShortcomingRow},
@@ -56,6 +56,20 @@ impl Services {
         self.workflow.is_final(&item.state)
     }
 
+    /// What the reminder policy knows of `item`, its timestamps read as dates in `tz` (its
+    /// agency's zone): the one way every adapter, the reminders, the digests and the ledger
+    /// build it, with the workflow's own idea of "open".
+    pub fn item_dates(&self, item: &ItemRow, tz: Tz) -> ItemDates {
+        let date = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.with_timezone(&tz).date_naive());
+        self.workflow.item_dates(
+            &item.state,
+            is_long_term(item),
+            item.due_on,
+            date(item.assigned_at),
+            date(item.accepted_at),
+        )
+    }
+
     /// A zone looked up in a map, or the service's own.
     pub fn zone_or_default(&self, zone: Option<&Tz>) -> Tz {
         zone.copied().unwrap_or(self.time_zone)
@@ -70,18 +84,7 @@ impl Services {
     pub fn item_status_in(&self, item: &ItemRow, tz: Tz) -> ItemStatus {
         let today = Utc::now().with_timezone(&tz).date_naive();
         let is_final = self.is_final(item);
-        let awaiting = self
-            .workflow
-            .action("accept")
-            .is_some_and(|a| a.transitions.iter().any(|t| t.from == item.state));
-        let dates = ItemDates {
-            open: !is_final && item.state != self.workflow.initial(),
-            awaiting_acceptance: awaiting,
-            long_term: is_long_term(item),
-            due_on: item.due_on,
-            assigned_on: item.assigned_at.map(|t| t.with_timezone(&tz).date_naive()),
-            accepted_on: item.accepted_at.map(|t| t.with_timezone(&tz).date_naive()),
-        };
+        let dates = self.item_dates(item, tz);
         ItemStatus {
             today,
             overdue: !is_final && item.due_on.is_some_and(|due| due < today),
@@ -109,7 +112,7 @@ impl Services {
 
 /// Whether the item is 长期坚持 (long-term).
 fn is_long_term(item: &ItemRow) -> bool {
-    item.category.as_deref() == Some(ItemCategory::LongTerm.as_str())
+    item.category == Some(ItemCategory::LongTerm)
 }
 
 /// Everything one item's page shows, read after the caller's right to see it was checked.
@@ -133,6 +136,9 @@ pub struct ItemDetails {
     pub extensions: Vec<ExtensionRow>,
     /// The names of the people named in the history, by person id.
     pub people: HashMap<Uuid, String>,
+    /// What the history's details name: people by person id (as `people`) and the lead
+    /// post by post id.
+    pub names: HashMap<Uuid, String>,
     /// The role of each account named in the history that acts for no person.
     pub account_roles: HashMap<Uuid, AccountRole>,
     /// The actions the caller may take now.
@@ -144,37 +150,68 @@ pub struct ItemDetails {
 impl Services {
     /// One item with everything its page shows, for whoever may see it.
     pub async fn item_details(&self, actor: &Actor, id: Uuid) -> Result<ItemDetails, ServiceError> {
-        let item = self.item(actor, id).await?;
+        // The item with its agency and shortcoming in one statement, then everything else
+        // that depends only on the item read side by side (a page used to wait for some
+        // fifteen statements one after another).
+        let found = self
+            .item_with(
+                actor,
+                id,
+                Joined {
+                    agency: true,
+                    lead_person: false,
+                    shortcoming: true,
+                },
+            )
+            .await?;
+        let (item, agency, shortcoming) = (found.item, found.agency, found.shortcoming);
         let store = &self.store;
-        let agency = store.agency(item.agency_id).await?;
         let zone = agency
             .as_ref()
             .map_or(self.time_zone, |a| self.agency_zone(a));
         let status = self.item_status_in(&item, zone);
-        let shortcoming = match item.shortcoming_id {
-            Some(s) => store.shortcomings_by_ids(&[s]).await?.into_iter().next(),
-            None => None,
+        let sources = async {
+            let Some(s) = &shortcoming else {
+                return Ok::<_, ServiceError>((None, Vec::new()));
+            };
+            let ids = [s.id];
+            let (report, links) =
+                tokio::try_join!(store.report(s.report_id), store.links_of_shortcomings(&ids))?;
+            let ids: Vec<Uuid> = links
+                .into_iter()
+                .filter(|l| l.confirmed_at.is_some())
+                .map(|l| l.commitment_id)
+                .collect();
+            Ok((report, store.commitments_by_ids(&ids).await?))
         };
-        let report = match &shortcoming {
-            Some(s) => store.report(s.report_id).await?,
-            None => None,
+        let units = async {
+            let mut unit_ids = store.supporting_units(item.id).await?;
+            unit_ids.extend(item.lead_unit_id);
+            Ok::<_, ServiceError>(store.agencies_by_ids(&unit_ids).await?)
         };
-        let commitments = match &shortcoming {
-            Some(s) => {
-                let ids: Vec<Uuid> = store
-                    .links_of_shortcomings(&[s.id])
-                    .await?
-                    .into_iter()
-                    .filter(|l| l.confirmed_at.is_some())
-                    .map(|l| l.commitment_id)
-                    .collect();
-                store.commitments_by_ids(&ids).await?
-            }
-            None => Vec::new(),
+        let post = async {
+            let Some(post_id) = item.lead_post_id else {
+                return Ok::<_, ServiceError>(None);
+            };
+            let ids = [post_id];
+            let (post, holder) =
+                tokio::try_join!(store.post(post_id), store.post_holders(&ids, self.today()))?;
+            let Some(post) = post else { return Ok(None) };
+            let holder = match holder.first() {
+                Some((_, person)) => store.person(*person).await?,
+                None => None,
+            };
+            Ok(Some((post, holder)))
         };
-        let mut unit_ids = store.supporting_units(item.id).await?;
-        unit_ids.extend(item.lead_unit_id);
-        let units = store.agencies_by_ids(&unit_ids).await?;
+        let records = async {
+            Ok::<_, ServiceError>(tokio::try_join!(
+                store.evidence_of(item.id),
+                store.events_of(item.id),
+                store.extensions_of(item.id)
+            )?)
+        };
+        let ((report, commitments), units, lead_post, (evidence, history, extensions)) =
+            tokio::try_join!(sources, units, post, records)?;
         let lead_unit = item
             .lead_unit_id
             .and_then(|u| units.iter().find(|a| a.id == u).cloned());
@@ -183,48 +220,44 @@ impl Services {
             .filter(|a| Some(a.id) != item.lead_unit_id)
             .cloned()
             .collect();
-        let lead_post = match item.lead_post_id {
-            Some(post_id) => match store.post(post_id).await? {
-                Some(post) => {
-                    let holder = store.post_holders(&[post_id], self.today()).await?;
-                    let holder = match holder.first() {
-                        Some((_, person)) => store.person(*person).await?,
-                        None => None,
-                    };
-                    Some((post, holder))
-                }
-                None => None,
-            },
-            None => None,
-        };
-        let evidence = store.evidence_of(item.id).await?;
-        let history = store.events_of(item.id).await?;
-        let extensions = store.extensions_of(item.id).await?;
         let mut person_ids: Vec<Uuid> = history.iter().filter_map(|e| e.actor_person_id).collect();
+        // The people an assignment named (its detail reads 责任领导：… 责任人：…).
+        for facts in history.iter().map(super::history::EventFacts::of) {
+            person_ids.extend(facts.lead_person_id);
+            person_ids.extend(facts.responsible_person_id);
+        }
         person_ids.extend(item.lead_person_id);
         person_ids.extend(item.responsible_person_id);
         person_ids.sort_unstable();
         person_ids.dedup();
-        let persons = store.persons_by_ids(&person_ids).await?;
+        let mut account_ids: Vec<Uuid> = history
+            .iter()
+            .filter(|e| e.actor_person_id.is_none())
+            .filter_map(|e| e.actor_account_id)
+            .collect();
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let roles = async {
+            let mut roles = HashMap::new();
+            for account_id in account_ids {
+                if let Some(account) = store.account(account_id).await?
+                    && let Ok(role) = AccountRole::parse(&account.role)
+                {
+                    roles.insert(account_id, role);
+                }
+            }
+            Ok::<_, crate::store::StoreError>(roles)
+        };
+        let (persons, account_roles) = tokio::try_join!(store.persons_by_ids(&person_ids), roles)?;
         let find =
             |id: Option<Uuid>| id.and_then(|id| persons.iter().find(|p| p.id == id).cloned());
         let lead_person = find(item.lead_person_id);
         let responsible = find(item.responsible_person_id);
-        let people = persons.iter().map(|p| (p.id, p.name.clone())).collect();
-        let mut account_roles = HashMap::new();
-        for account_id in history
-            .iter()
-            .filter(|e| e.actor_person_id.is_none())
-            .filter_map(|e| e.actor_account_id)
-        {
-            if account_roles.contains_key(&account_id) {
-                continue;
-            }
-            if let Some(account) = store.account(account_id).await?
-                && let Ok(role) = AccountRole::parse(&account.role)
-            {
-                account_roles.insert(account_id, role);
-            }
+        let people: HashMap<Uuid, String> =
+            persons.iter().map(|p| (p.id, p.name.clone())).collect();
+        let mut names = people.clone();
+        if let Some((post, _)) = &lead_post {
+            names.insert(post.id, post.title.clone());
         }
         let actions = self
             .available_actions(actor, &item)
@@ -253,6 +286,7 @@ impl Services {
             history,
             extensions,
             people,
+            names,
             account_roles,
             actions,
             may_add_evidence,

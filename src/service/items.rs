@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 
 use super::{Actor, ServiceError, Services};
 use crate::{
@@ -87,14 +88,13 @@ impl Services {
             .overdue_cutoffs()
             .await?
             .into_iter()
-            .map(|(zone, today)| {
-                let tz: chrono_tz::Tz = zone.parse().unwrap_or(self.time_zone);
+            .map(|(tz, today)| {
                 let day = today - chrono::Duration::days(policy.accept_within_days - 1);
                 let late = day
                     .and_hms_opt(0, 0, 0)
                     .and_then(|t| t.and_local_timezone(tz).earliest())
                     .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
-                (zone, today, late)
+                (tz, today, late)
             })
             .collect();
         Ok(EscalationFilter {
@@ -105,26 +105,35 @@ impl Services {
         })
     }
 
-    /// "Overdue" for the item filter: each time zone agencies use, with today's date there.
-    pub async fn overdue_cutoffs(&self) -> Result<Vec<(String, NaiveDate)>, ServiceError> {
+    /// "Overdue" for the item filter: today in each time zone agencies use, and the states
+    /// an item can be overdue in (the workflow's, not final).
+    pub async fn overdue_filter(&self) -> Result<crate::store::items::Overdue, ServiceError> {
+        Ok(crate::store::items::Overdue {
+            cutoffs: self.overdue_cutoffs().await?,
+            open_states: self
+                .workflow
+                .open_states()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+
+    /// Each time zone agencies use, with today's date there.
+    pub async fn overdue_cutoffs(&self) -> Result<Vec<(Tz, NaiveDate)>, ServiceError> {
         let now = std::time::Instant::now();
         let zones = match self.zones.get(now) {
             Ok(zones) => zones,
             Err(generation) => {
-                let zones: std::sync::Arc<[String]> = self.store.time_zones_in_use().await?.into();
+                let zones: std::sync::Arc<[Tz]> = self.store.time_zones_in_use().await?.into();
                 self.zones.put(generation, zones.clone(), now);
                 zones
             }
         };
         if zones.is_empty() {
-            let zone = self.time_zone.name().to_owned();
-            let today = self.today_in(&zone);
-            return Ok(vec![(zone, today)]);
+            return Ok(vec![(self.time_zone, self.today_in(self.time_zone))]);
         }
-        Ok(zones
-            .iter()
-            .map(|z| (z.clone(), self.today_in(z)))
-            .collect())
+        Ok(zones.iter().map(|z| (*z, self.today_in(*z))).collect())
     }
 
     /// A page of items and, when `count_total`, how many match over all pages.
@@ -204,7 +213,6 @@ impl Services {
         page: u64,
         per_page: u64,
     ) -> Result<(Vec<ItemRow>, u64), ServiceError> {
-        let filter = self.scoped_filter(actor, filter).await?;
         if page > MAX_SORTED_PAGE {
             return Err(ServiceError::invalid(
                 "page",
@@ -212,6 +220,31 @@ impl Services {
             ));
         }
         let per_page = per_page.clamp(1, crate::store::page::MAX_PAGE);
+        let (rows, total) = self
+            .items_ordered(actor, filter, order, page * per_page, per_page, true)
+            .await?;
+        Ok((rows, total.unwrap_or(0)))
+    }
+
+    /// `limit` matching items in `order` from `offset` on, and how many match over all
+    /// when `count_total`. An offset past [`MAX_SORTED_OFFSET`] is refused: deep offsets
+    /// cost a scan of every row before them.
+    pub async fn items_ordered(
+        &self,
+        actor: &Actor,
+        filter: ItemFilter,
+        order: ItemOrder,
+        offset: u64,
+        limit: u64,
+        count_total: bool,
+    ) -> Result<(Vec<ItemRow>, Option<u64>), ServiceError> {
+        let filter = self.scoped_filter(actor, filter).await?;
+        if offset > MAX_SORTED_OFFSET {
+            return Err(ServiceError::invalid(
+                "after",
+                format!("排序后的列表最多翻到第 {MAX_SORTED_OFFSET} 项，请缩小筛选范围"),
+            ));
+        }
         let sort = match order {
             ItemOrder::Created => ItemSort::Created,
             ItemOrder::DueOn => ItemSort::DueOn,
@@ -225,14 +258,24 @@ impl Services {
                     .collect(),
             ),
         };
-        let rows = self
-            .store
-            .list_items_sorted(&filter, &sort, page * per_page, per_page)
-            .await?;
-        let total = self.store.count_items(&filter).await?;
+        let rows = if limit == 0 {
+            Vec::new()
+        } else {
+            self.store
+                .list_items_sorted(&filter, &sort, offset, limit)
+                .await?
+        };
+        let total = if count_total {
+            Some(self.store.count_items(&filter).await?)
+        } else {
+            None
+        };
         Ok((rows, total))
     }
 }
+
+/// The farthest offset into a sorted list (numbered pages and GraphQL's ordered lists).
+pub const MAX_SORTED_OFFSET: u64 = 10_000;
 
 /// The deepest numbered page of a sorted list (0-based).
 pub const MAX_SORTED_PAGE: u64 = 500;

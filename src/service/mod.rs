@@ -226,10 +226,9 @@ impl Services {
         Utc::now().with_timezone(&self.time_zone).date_naive()
     }
 
-    /// Today's date in `zone` (an agency's time zone), or in the service's when unknown.
-    pub fn today_in(&self, zone: &str) -> NaiveDate {
-        let tz: Tz = zone.parse().unwrap_or(self.time_zone);
-        Utc::now().with_timezone(&tz).date_naive()
+    /// Today's date in `zone` (an agency's time zone).
+    pub fn today_in(&self, zone: Tz) -> NaiveDate {
+        Utc::now().with_timezone(&zone).date_naive()
     }
 
     /// Subscribes to item changes committed from now on.

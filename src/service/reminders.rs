@@ -14,9 +14,8 @@ use uuid::Uuid;
 use super::{Actor, ServiceError, Services, workflow::TransitionInput};
 use crate::{
     domain::{
-        ItemCategory,
         access::Operation,
-        reminders::{self, Audience, Due, ItemDates, Kind, Policy},
+        reminders::{self, Audience, Due, Kind, Policy},
     },
     mail::templates::{Templates, escape_html},
     store::{
@@ -119,36 +118,12 @@ impl Services {
     /// The states in which an item is with its owners (reminded and escalated), and the
     /// state of an assignment waiting to be accepted — read from the workflow.
     pub(crate) fn owner_states(&self) -> (Vec<String>, String) {
-        let states_of = |action: &str| -> Vec<String> {
-            self.workflow
-                .action(action)
-                .map(|a| {
-                    self.workflow
-                        .states()
-                        .iter()
-                        .filter(|s| {
-                            !s.is_final
-                                && a.transitions
-                                    .iter()
-                                    .any(|t| t.from == s.name || t.from == "*")
-                        })
-                        .map(|s| s.name.clone())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let awaiting = states_of("accept");
-        let mut open: Vec<String> = awaiting.clone();
-        for s in states_of("submit") {
-            if !open.contains(&s) {
-                open.push(s);
-            }
-        }
         (
-            open,
-            awaiting
-                .into_iter()
-                .next()
+            self.workflow.owner_states().to_vec(),
+            self.workflow
+                .awaiting_acceptance_states()
+                .first()
+                .cloned()
                 .unwrap_or_else(|| "assigned".into()),
         )
     }
@@ -234,7 +209,7 @@ impl Services {
                 .time_zones_in_use()
                 .await?
                 .iter()
-                .any(|z| z.parse::<Tz>().ok() != Some(self.time_zone)),
+                .any(|z| *z != self.time_zone),
         );
         let changed_since = match (last_day, last_started) {
             // A sweep of a day already covered, or covering only what the last left: items
@@ -307,7 +282,6 @@ impl Services {
         today: NaiveDate,
         lookups: &mut Lookups,
     ) -> Result<(Vec<NewReminder>, Vec<NewNotification>, u64), ServiceError> {
-        let (open_states, awaiting_state) = self.owner_states();
         // What the batch needs to know of agencies and people, learned once per sweep (a
         // sweep's items share a few thousand people and agencies).
         let mut known = std::mem::take(&mut lookups.people);
@@ -328,16 +302,7 @@ impl Services {
                 .copied()
                 .unwrap_or(self.time_zone);
             let local_today = today_in_zone(today, self.time_zone, tz);
-            let date_of =
-                |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.with_timezone(&tz).date_naive());
-            let dates = ItemDates {
-                open: open_states.contains(&item.state),
-                awaiting_acceptance: item.state == awaiting_state,
-                long_term: item.category.as_deref() == Some(ItemCategory::LongTerm.as_str()),
-                due_on: item.due_on,
-                assigned_on: date_of(item.assigned_at),
-                accepted_on: date_of(item.accepted_at),
-            };
+            let dates = self.item_dates(item, tz);
             let level = reminders::escalation_level(policy, &dates, local_today);
             for due in reminders::due_reminders(policy, &dates, local_today) {
                 let lead = item.lead_person_id.or_else(|| {
@@ -875,17 +840,7 @@ impl Services {
             .await?
             .map_or(self.time_zone, |a| self.agency_zone(&a));
         let local_today = today_in_zone(today, self.time_zone, tz);
-        let (open_states, awaiting_state) = self.owner_states();
-        let date_of =
-            |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.with_timezone(&tz).date_naive());
-        let dates = ItemDates {
-            open: open_states.contains(&item.state),
-            awaiting_acceptance: item.state == awaiting_state,
-            long_term: item.category.as_deref() == Some(ItemCategory::LongTerm.as_str()),
-            due_on: item.due_on,
-            assigned_on: date_of(item.assigned_at),
-            accepted_on: date_of(item.accepted_at),
-        };
+        let dates = self.item_dates(&item, tz);
         let level = reminders::escalation_level(&policy, &dates, local_today);
         let today = local_today;
         let urged_by = match actor.agency_id() {

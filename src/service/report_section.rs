@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{Actor, ServiceError, Services, import::COVERAGE_THRESHOLD};
 use crate::{
     domain::{
-        EvidenceKind, ItemCategory, ItemOutcome, ReportKind,
+        EvidenceKind, ReportKind,
         access::Operation,
         report_section::{
             self, EvidenceRecord, ItemRecord, Mention, NextReport, Section, SectionInput,
@@ -156,15 +156,9 @@ impl Services {
                         code: i.code.clone(),
                         title: i.title.clone(),
                         measures: i.measures.clone(),
-                        category: i
-                            .category
-                            .as_deref()
-                            .and_then(|c| ItemCategory::parse(c).ok()),
+                        category: i.category,
                         state: i.state.clone(),
-                        outcome: i
-                            .outcome
-                            .as_deref()
-                            .and_then(|o| ItemOutcome::parse(o).ok()),
+                        outcome: i.outcome,
                         due_on: i.due_on,
                         submitted_on: i.submitted_at.map(day),
                         closed_on: i.closed_at.map(day),

@@ -541,7 +541,7 @@ impl Services {
             let evidence = tx.evidence_count(item.id).await?;
             let long_term = match &input.assignment {
                 Some(a) => a.category == ItemCategory::LongTerm,
-                None => item.category.as_deref() == Some(ItemCategory::LongTerm.as_str()),
+                None => item.category == Some(ItemCategory::LongTerm),
             };
             let facts = ItemFacts {
                 state: &item.state,

@@ -8,13 +8,15 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono_tz::Tz;
+
 /// How long the zones are remembered (bounds what a missed notification leaves stale).
 pub const ZONES_TTL: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 struct State {
     generation: u64,
-    zones: Option<(Instant, Arc<[String]>)>,
+    zones: Option<(Instant, Arc<[Tz]>)>,
 }
 
 /// The time zones in use, when known.
@@ -36,7 +38,7 @@ impl ZoneCache {
 
     /// The zones read less than [`ZONES_TTL`] ago, or else the generation to pass to
     /// [`ZoneCache::put`] with a fresh read.
-    pub fn get(&self, now: Instant) -> Result<Arc<[String]>, u64> {
+    pub fn get(&self, now: Instant) -> Result<Arc<[Tz]>, u64> {
         let state = self.state();
         match &state.zones {
             Some((at, zones)) if now.saturating_duration_since(*at) < ZONES_TTL => {
@@ -47,7 +49,7 @@ impl ZoneCache {
     }
 
     /// Remembers zones read at `generation`, unless they changed since.
-    pub fn put(&self, generation: u64, zones: Arc<[String]>, now: Instant) {
+    pub fn put(&self, generation: u64, zones: Arc<[Tz]>, now: Instant) {
         let mut state = self.state();
         if state.generation == generation {
             state.zones = Some((now, zones));
@@ -71,8 +73,8 @@ mod tests {
         let cache = ZoneCache::default();
         let t0 = Instant::now();
         let generation = cache.get(t0).unwrap_err();
-        cache.put(generation, Arc::from(vec!["Asia/Shanghai".to_owned()]), t0);
-        assert_eq!(&*cache.get(t0).unwrap(), ["Asia/Shanghai".to_owned()]);
+        cache.put(generation, Arc::from(vec![chrono_tz::Asia::Shanghai]), t0);
+        assert_eq!(&*cache.get(t0).unwrap(), [chrono_tz::Asia::Shanghai]);
         assert!(cache.get(t0 + ZONES_TTL).is_err(), "stale after the TTL");
         cache.clear();
         assert!(cache.get(t0).is_err());
@@ -84,7 +86,7 @@ mod tests {
         let t0 = Instant::now();
         let generation = cache.get(t0).unwrap_err();
         cache.clear();
-        cache.put(generation, Arc::from(vec!["UTC".to_owned()]), t0);
+        cache.put(generation, Arc::from(vec![chrono_tz::UTC]), t0);
         assert!(cache.get(t0).is_err());
     }
 }

@@ -295,7 +295,7 @@ impl Store {
     pub async fn agency_subtree_zones(
         &self,
         agency_id: Uuid,
-    ) -> Result<Vec<(Uuid, String)>, StoreError> {
+    ) -> Result<Vec<(Uuid, Option<chrono_tz::Tz>)>, StoreError> {
         let param = self.engine().first_placeholder();
         let sql = format!(
             "WITH RECURSIVE subtree(id, time_zone) AS (\
@@ -312,10 +312,13 @@ impl Store {
         let rows = self.conn().query_all_raw(statement).await?;
         rows.iter()
             .map(|row| {
-                Ok((
-                    row.try_get_by_index::<Uuid>(0)?,
-                    row.try_get_by_index::<String>(1)?,
-                ))
+                let id = row.try_get_by_index::<Uuid>(0)?;
+                let zone = row.try_get_by_index::<String>(1)?;
+                let tz = zone.parse().ok().or_else(|| {
+                    tracing::warn!(agency = %id, %zone, "an agency's stored time zone is not one");
+                    None
+                });
+                Ok((id, tz))
             })
             .collect()
     }

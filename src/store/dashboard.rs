@@ -23,9 +23,9 @@ use crate::domain::dashboard::{StateNames, StateTally, UnitTallies};
 pub struct DashboardScope {
     /// The agencies whose items count.
     pub agency_ids: Vec<Uuid>,
-    /// Today's date where these agencies are, and their time zone (IANA name).
+    /// Today's date where these agencies are, and their time zone.
     pub today: NaiveDate,
-    pub time_zone: String,
+    pub time_zone: chrono_tz::Tz,
     /// The zone's offset from UTC now, in seconds (SQLite has no time-zone database).
     pub utc_offset_seconds: i32,
 }
@@ -129,7 +129,7 @@ impl Dialect<'_> {
     fn local_month(&self, sql: &mut Sql, column: &str) -> String {
         match self.engine {
             Engine::Postgres => {
-                let tz = sql.bind(self.scope.time_zone.clone());
+                let tz = sql.bind(self.scope.time_zone.name());
                 format!("to_char({column} AT TIME ZONE {tz}, 'YYYY-MM')")
             }
             Engine::Sqlite => {

@@ -2,6 +2,7 @@
 //! an index (`idx_items_agency_state`, `idx_items_state_due_on`, `idx_items_lead_person_state`).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, Iterable,
@@ -19,7 +20,7 @@ use super::{
     persons::PersonRow,
     reports::ShortcomingRow,
 };
-use crate::domain::FINAL_STATES;
+use crate::domain::{ItemCategory, ItemOutcome};
 
 /// Ids bound in one `IN (…)` list.
 const IDS_PER_QUERY: usize = 1_000;
@@ -36,9 +37,12 @@ pub struct ItemRow {
     pub source_document: Option<String>,
     pub title: String,
     pub measures: Option<String>,
-    pub category: Option<String>,
+    /// 整改类别, parsed once here (a stored name outside the vocabulary reads as none, and
+    /// is logged).
+    pub category: Option<ItemCategory>,
     pub state: String,
-    pub outcome: Option<String>,
+    /// The verifier's verdict, parsed once here like the category.
+    pub outcome: Option<ItemOutcome>,
     pub due_on: Option<NaiveDate>,
     pub lead_post_id: Option<Uuid>,
     pub lead_person_id: Option<Uuid>,
@@ -57,6 +61,20 @@ pub struct ItemRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A stored name parsed into its vocabulary; one outside it (written by hand into the
+/// database) reads as none, with a warning naming the item, rather than failing every read.
+fn vocabulary<T>(
+    item: Uuid,
+    stored: Option<&str>,
+    parse: fn(&str) -> Result<T, crate::domain::UnknownValue>,
+) -> Option<T> {
+    stored.and_then(|s| {
+        parse(s)
+            .map_err(|e| tracing::warn!(%item, error = %e, "an item's stored value is unknown"))
+            .ok()
+    })
+}
+
 impl From<item::Model> for ItemRow {
     fn from(m: item::Model) -> Self {
         Self {
@@ -69,9 +87,9 @@ impl From<item::Model> for ItemRow {
             source_document: m.source_document,
             title: m.title,
             measures: m.measures,
-            category: m.category,
+            category: vocabulary(m.id, m.category.as_deref(), ItemCategory::parse),
             state: m.state,
-            outcome: m.outcome,
+            outcome: vocabulary(m.id, m.outcome.as_deref(), ItemOutcome::parse),
             due_on: m.due_on,
             lead_post_id: m.lead_post_id,
             lead_person_id: m.lead_person_id,
@@ -89,6 +107,17 @@ impl From<item::Model> for ItemRow {
             updated_at: m.updated_at,
         }
     }
+}
+
+/// What makes an item overdue: due before "today" in its agency's time zone, in a state
+/// that is not final.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overdue {
+    /// Each time zone in use with today's date there.
+    pub cutoffs: Vec<(Tz, NaiveDate)>,
+    /// The workflow's states that are not final — listed rather than the final ones
+    /// excluded, so that an index on the state narrows the scan.
+    pub open_states: Vec<String>,
 }
 
 /// Filters for listing items. Every field narrows the list.
@@ -111,9 +140,9 @@ pub struct ItemFilter {
     /// Only items this person leads (in person or through a post held today) or is
     /// responsible for: the person and the posts they hold.
     pub involving: Option<(Uuid, Vec<Uuid>)>,
-    /// Only items overdue: due before "today" in their agency's time zone and not closed or
-    /// cancelled. The service passes each time zone in use with today's date there.
-    pub overdue_on: Option<Vec<(String, NaiveDate)>>,
+    /// Only items overdue: due before "today" in their agency's time zone and in a state
+    /// that is not final.
+    pub overdue_on: Option<Overdue>,
     /// Only items at this escalation level (see `domain::reminders::escalation_level`).
     pub escalation: Option<EscalationFilter>,
     /// Only items whose title or ledger number contains this text.
@@ -148,9 +177,9 @@ pub struct EscalationFilter {
     pub open_states: Vec<String>,
     /// The state of an item assigned and not yet accepted.
     pub awaiting_state: String,
-    /// Per zone: its name, today there, and the instant before which an assignment is
+    /// Per zone: the zone, today there, and the instant before which an assignment is
     /// late to be accepted.
-    pub zones: Vec<(String, NaiveDate, DateTime<Utc>)>,
+    pub zones: Vec<(Tz, NaiveDate, DateTime<Utc>)>,
 }
 
 impl EscalationFilter {
@@ -196,7 +225,7 @@ impl EscalationFilter {
                             Query::select()
                                 .column(agency::Column::Id)
                                 .from(agency::Entity)
-                                .and_where(agency::Column::TimeZone.eq(zone.as_str()))
+                                .and_where(agency::Column::TimeZone.eq(zone.name()))
                                 .to_owned(),
                         ),
                     )
@@ -295,19 +324,23 @@ impl ItemFilter {
                 ),
             );
         }
-        if let Some(zones) = &self.overdue_on {
-            c = c.add(item::Column::State.is_not_in(FINAL_STATES.iter().copied()));
-            c = c.add(match zones.as_slice() {
+        if let Some(Overdue {
+            cutoffs,
+            open_states,
+        }) = &self.overdue_on
+        {
+            c = c.add(item::Column::State.is_in(open_states.iter().map(String::as_str)));
+            c = c.add(match cutoffs.as_slice() {
                 // One time zone in use (the usual case): a plain range over the due date.
                 [(_, today)] => Condition::all().add(item::Column::DueOn.lt(*today)),
-                _ => zones.iter().fold(Condition::any(), |any, (zone, today)| {
+                _ => cutoffs.iter().fold(Condition::any(), |any, (zone, today)| {
                     any.add(
                         Condition::all().add(item::Column::DueOn.lt(*today)).add(
                             item::Column::AgencyId.in_subquery(
                                 Query::select()
                                     .column(agency::Column::Id)
                                     .from(agency::Entity)
-                                    .and_where(agency::Column::TimeZone.eq(zone.as_str()))
+                                    .and_where(agency::Column::TimeZone.eq(zone.name()))
                                     .to_owned(),
                             ),
                         ),
@@ -592,14 +625,24 @@ impl Store {
             .collect())
     }
 
-    /// The time zones agencies use (a handful), for "overdue" in each agency's own zone.
-    pub async fn time_zones_in_use(&self) -> Result<Vec<String>, StoreError> {
+    /// The time zones agencies use (a handful), for "overdue" in each agency's own zone;
+    /// a stored name that is no zone is left out, with a warning.
+    pub async fn time_zones_in_use(&self) -> Result<Vec<Tz>, StoreError> {
         Ok(agency::Entity::find()
             .select_only()
             .column(agency::Column::TimeZone)
             .distinct()
             .into_tuple::<String>()
             .all(self.conn())
-            .await?)
+            .await?
+            .into_iter()
+            .filter_map(|name| {
+                name.parse::<Tz>()
+                    .map_err(
+                        |_| tracing::warn!(zone = %name, "an agency's stored time zone is not one"),
+                    )
+                    .ok()
+            })
+            .collect())
     }
 }

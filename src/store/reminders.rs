@@ -476,17 +476,17 @@ impl Store {
             .await?)
     }
 
-    /// How many items not in `final_states` were due before `today` (for `/metrics`).
+    /// How many items in `open_states` were due before `today` (for `/metrics`).
     pub async fn overdue_count(
         &self,
         today: chrono::NaiveDate,
-        final_states: &[&str],
+        open_states: &[&str],
     ) -> Result<u64, StoreError> {
         use super::entity::item;
         use sea_orm::PaginatorTrait;
         Ok(item::Entity::find()
             .filter(item::Column::DueOn.lt(today))
-            .filter(item::Column::State.is_not_in(final_states.iter().copied()))
+            .filter(item::Column::State.is_in(open_states.iter().copied()))
             .count(self.conn())
             .await?)
     }

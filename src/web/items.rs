@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use super::{Shell, SignedIn, encode, errors, history, render};
 use crate::{
-    domain::ItemCategory,
     http::AppState,
     service::{
         ServiceError, Services,
@@ -205,7 +204,7 @@ async fn filter_of(
         }
         s.parse()
             .map(Some)
-            .map_err(|_| ServiceError::invalid(field, "not a date"))
+            .map_err(|_| ServiceError::invalid(field, "日期格式应为 年-月-日，如 2027-03-31"))
     };
     let text = q.q.trim();
     let (agency_ids, unit) = match q.agency.as_str() {
@@ -238,7 +237,7 @@ async fn filter_of(
             Err(_) => None,
         },
         overdue_on: match q.overdue.as_str() {
-            "1" => Some(services.overdue_cutoffs().await?),
+            "1" => Some(services.overdue_filter().await?),
             _ => None,
         },
         text: (!text.is_empty()).then(|| text.to_owned()),
@@ -498,8 +497,6 @@ impl ItemView {
             level_label: level_label(d.status.escalation_level),
             category: item
                 .category
-                .as_deref()
-                .and_then(|c| ItemCategory::parse(c).ok())
                 .map(|c| c.label().to_owned())
                 .unwrap_or_default(),
             due: item.due_on.map(|d| d.to_string()).unwrap_or_default(),

@@ -18,6 +18,7 @@ mod fidelity;
 mod http_edges;
 mod import;
 mod import_reviewed;
+mod item_order;
 mod ledger;
 mod limits;
 mod links;

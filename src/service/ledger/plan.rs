@@ -199,10 +199,7 @@ impl Services {
                     .ok_or_else(|| Reject::invalid(Column::Category, "整改类别不能为空"))?
             } else {
                 // 限期整改 (a set date) is what a 完成时限 makes of an item not yet classed.
-                item.category
-                    .as_deref()
-                    .and_then(|c| ItemCategory::parse(c).ok())
-                    .unwrap_or(ItemCategory::TimeBound)
+                item.category.unwrap_or(ItemCategory::TimeBound)
             };
             plan.push((
                 first.column,

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        EvidenceKind, ItemCategory, ItemOutcome, ItemSource,
+        EvidenceKind, ItemSource,
         ledger::{LIST_SEPARATOR, LedgerRow},
-        reminders::{self, ItemDates},
+        reminders,
     },
     service::{ServiceError, Services},
     store::{
@@ -53,10 +53,9 @@ impl Services {
         items: &[ItemRow],
     ) -> Result<Vec<LedgerRow>, ServiceError> {
         let related = self.related(items).await?;
-        let (open_states, awaiting_state) = self.owner_states();
         Ok(items
             .iter()
-            .map(|item| self.ledger_row(item, &related, &open_states, &awaiting_state))
+            .map(|item| self.ledger_row(item, &related))
             .collect())
     }
 
@@ -224,27 +223,14 @@ impl Services {
         })
     }
 
-    fn ledger_row(
-        &self,
-        item: &ItemRow,
-        r: &Related,
-        open_states: &[String],
-        awaiting_state: &str,
-    ) -> LedgerRow {
+    fn ledger_row(&self, item: &ItemRow, r: &Related) -> LedgerRow {
         let agency = r.agencies.get(&item.agency_id);
         let tz: Tz = agency.map_or(self.time_zone, |a| self.agency_zone(a));
         let local = |t: Option<DateTime<Utc>>| -> Option<NaiveDate> {
             t.map(|t| t.with_timezone(&tz).date_naive())
         };
         let today = Utc::now().with_timezone(&tz).date_naive();
-        let dates = ItemDates {
-            open: open_states.contains(&item.state),
-            awaiting_acceptance: item.state == awaiting_state,
-            long_term: item.category.as_deref() == Some(ItemCategory::LongTerm.as_str()),
-            due_on: item.due_on,
-            assigned_on: local(item.assigned_at),
-            accepted_on: local(item.accepted_at),
-        };
+        let dates = self.item_dates(item, tz);
         let shortcoming = item.shortcoming_id.and_then(|s| r.shortcomings.get(&s));
         let report = shortcoming.and_then(|s| r.reports.get(&s.report_id));
 
@@ -311,8 +297,6 @@ impl Services {
             description,
             category: item
                 .category
-                .as_deref()
-                .and_then(|c| ItemCategory::parse(c).ok())
                 .map(|c| c.label().to_owned())
                 .unwrap_or_default(),
             measures: item.measures.clone().unwrap_or_default(),
@@ -348,8 +332,6 @@ impl Services {
             closed_on: local(item.closed_at),
             outcome: item
                 .outcome
-                .as_deref()
-                .and_then(|o| ItemOutcome::parse(o).ok())
                 .map(|o| o.label().to_owned())
                 .unwrap_or_default(),
             recurrence,
