@@ -60,6 +60,9 @@ pub struct ItemFilterInput {
     pub extended: Option<bool>,
     /// true: only items with an extension request waiting for a decision.
     pub extension_pending: Option<bool>,
+    /// true: only items of a shortcoming that repeats an earlier report's (屡查屡犯; the
+    /// earlier one is the shortcoming's `recurrenceOf`).
+    pub recurring: Option<bool>,
 }
 
 #[derive(Default)]
@@ -119,6 +122,7 @@ impl ItemQuery {
                 (_, Some(true)) => Some("approved".to_owned()),
                 _ => None,
             },
+            recurring: f.recurring == Some(true),
         };
         let page = PageRequest::new(first, parse_cursor(after.as_deref())?);
         // Counting every match costs a scan of them all: only when the total is asked for;

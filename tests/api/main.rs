@@ -34,6 +34,7 @@ mod subscription;
 mod supervision;
 mod tallies;
 mod web_browser;
+mod web_documents;
 mod web_http;
 mod web_offices;
 mod web_people;
