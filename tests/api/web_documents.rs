@@ -353,11 +353,24 @@ store_test!(
         assert_eq!(over_graphql["auditDigest"].as_array().unwrap().len(), 2);
 
         app.store
-            .execute_unprepared(&format!(
-                "UPDATE item_events SET comment = '改过的' WHERE item_id = '{tampered}' AND seq = 2"
-            ))
+            .execute_unprepared(
+                "UPDATE item_events SET comment = '改过的' WHERE seq = 2 AND item_id = \
+                 (SELECT id FROM items WHERE title = '被改动的事项')",
+            )
             .await
             .expect("tampering runs");
+        let checked = app
+            .ok_as(
+                &c.supervisor,
+                "query($id: ID) { auditVerify(itemId: $id) { ok breaks { seq description } } }",
+                json!({ "id": tampered }),
+            )
+            .await;
+        assert_eq!(checked["auditVerify"]["ok"], false, "{checked}");
+        assert_eq!(
+            checked["auditVerify"]["breaks"][0]["description"],
+            "第 2 条记录写入后被改动（摘要与内容不符）"
+        );
 
         b.client.goto(&app.url("/documents/audit")).await.unwrap();
         crate::web_browser::sign_in_form(&b, &email).await;
