@@ -580,6 +580,8 @@ pub async fn ledger_apply(
 #[derive(Clone, Debug)]
 pub struct BreakLine {
     pub item_id: Uuid,
+    /// The item's title and ledger number, when it still exists.
+    pub item: String,
     pub seq: i32,
     pub description: String,
 }
@@ -603,7 +605,11 @@ pub struct AuditPage {
 }
 crate::web_page!(AuditPage);
 
-fn audit_view(r: &AuditReport, against: Option<usize>) -> AuditView {
+fn audit_view(
+    r: &AuditReport,
+    against: Option<usize>,
+    titles: &std::collections::HashMap<Uuid, String>,
+) -> AuditView {
     AuditView {
         items: r.items_checked,
         events: r.events_checked,
@@ -613,6 +619,10 @@ fn audit_view(r: &AuditReport, against: Option<usize>) -> AuditView {
             .iter()
             .map(|b| BreakLine {
                 item_id: b.item_id,
+                item: titles
+                    .get(&b.item_id)
+                    .cloned()
+                    .unwrap_or_else(|| b.item_id.to_string()),
                 seq: b.seq,
                 description: b.describe(),
             })
@@ -666,10 +676,25 @@ pub async fn audit_verify(State(state): State<AppState>, req: Request) -> Respon
         .await
     {
         Ok(report) => {
+            // The broken items by title (they are within reach: the check covered them).
+            let ids: Vec<Uuid> = report.breaks.iter().map(|b| b.item_id).collect();
+            let titles = match state.services.store.items_by_ids(&ids).await {
+                Ok(items) => items
+                    .into_iter()
+                    .map(|i| {
+                        let title = match &i.code {
+                            Some(code) => format!("{}（{code}）", i.title),
+                            None => i.title,
+                        };
+                        (i.id, title)
+                    })
+                    .collect(),
+                Err(e) => return errors::service_page(Some(&signed), &headers, &e.into()),
+            };
             let page = AuditPage {
                 shell: signed.shell("审计核验", "documents"),
                 tabs: tabs(&signed, "/documents/audit"),
-                result: Some(audit_view(&report, exported.map(|d| d.len()))),
+                result: Some(audit_view(&report, exported.map(|d| d.len()), &titles)),
                 error: None,
             };
             render(&headers, StatusCode::OK, &page)

@@ -399,7 +399,12 @@ store_test!(
             .text()
             .await
             .unwrap();
-        assert!(row.contains(&tampered), "the break names its item: {row}");
+        assert!(
+            row.contains("被改动的事项"),
+            "the break names its item: {row}"
+        );
+        let link = href(&b, "table.breaks a").await;
+        assert!(link.ends_with(&tampered), "{link}");
         assert!(row.contains("第 2 条") && row.contains("被改动"), "{row}");
         b.screenshots(&format!("{name}-documents-audit-broken"))
             .await;
