@@ -457,7 +457,7 @@ store_test!(
         let col = |h: &str| header.iter().position(|x| x == h).unwrap();
         let line = |unit: &str| {
             rows.iter()
-                .find(|r| r[0].to_string() == unit)
+                .find(|r| r[0] == Data::String(unit.to_owned()))
                 .unwrap_or_else(|| panic!("no line for {unit}"))
                 .clone()
         };
