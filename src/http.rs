@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/evidence/{id}", get(evidence_download))
         .route("/ledger.xlsx", get(ledger_download))
+        .route("/appraisal.xlsx", get(appraisal_download))
+        .route("/audit/digests.jsonl", get(audit_digests_download))
         .route("/reports/section.docx", get(section_docx))
         .route("/calendar/{file}", get(calendar_feed))
         .route("/healthz", get(healthz))
@@ -702,6 +704,101 @@ async fn ledger_download(
             .into_response(),
         Err(e) => service_error(&e),
     }
+}
+
+/// The query of `GET /appraisal.xlsx`.
+#[derive(serde::Deserialize)]
+struct AppraisalQuery {
+    agency: Option<String>,
+}
+
+/// The per-unit 考核 figures of an agency and its jurisdiction as XLSX
+/// (`/appraisal.xlsx?agency=<id>`; without it, the caller's first dashboard root), for
+/// whoever may read its dashboard (`Authorization: Bearer …` or the web session).
+async fn appraisal_download(
+    State(state): State<AppState>,
+    Query(query): Query<AppraisalQuery>,
+    caller: Caller,
+) -> Response {
+    let agency = match query
+        .agency
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        None => None,
+        Some(a) => match uuid::Uuid::parse_str(a) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                return service_error(&ServiceError::invalid(
+                    "agency",
+                    format!("{a:?} 不是有效的单位编号（…/appraisal.xlsx?agency=<单位编号>）"),
+                ));
+            }
+        },
+    };
+    match state.services.appraisal_export(&caller.actor, agency).await {
+        Ok(file) => xlsx_response(file),
+        Err(e) => service_error(&e),
+    }
+}
+
+/// Every chain head within the caller's reach as JSON lines, the format of
+/// `rectify audit digest` (admins and supervisors).
+async fn audit_digests_download(State(state): State<AppState>, caller: Caller) -> Response {
+    match state.services.audit_digest(&caller.actor).await {
+        Ok(heads) => {
+            let mut body = String::with_capacity(heads.len() * 120);
+            for head in &heads {
+                match serde_json::to_string(head) {
+                    Ok(line) => {
+                        body.push_str(&line);
+                        body.push('\n');
+                    }
+                    Err(e) => return service_error(&ServiceError::Fault(e.to_string())),
+                }
+            }
+            let name = format!("audit-digests-{}.jsonl", state.services.today());
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/jsonl; charset=utf-8".to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+/// An XLSX file as a download.
+fn xlsx_response(file: crate::service::ledger::LedgerFile) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"report.xlsx\"; filename*=UTF-8''{}",
+                    percent_encode(&file.file_name)
+                ),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        file.bytes,
+    )
+        .into_response()
 }
 
 /// The agency and scope a ledger download asks for.

@@ -84,7 +84,49 @@ pub struct StoredEvent<'a> {
 pub struct ChainBreak {
     /// The sequence number of the first event that does not check out.
     pub seq: i32,
+    pub kind: BreakKind,
     pub reason: String,
+}
+
+/// What is wrong with a chain, for saying it in Chinese.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakKind {
+    /// An event is missing from the sequence.
+    Missing,
+    /// An event does not follow the one before it.
+    Unlinked,
+    /// An event's content no longer matches its digest.
+    Changed,
+    /// Events without a recorded head.
+    HeadMissing,
+    /// An item without any event.
+    Empty,
+    /// The tail is gone (by the head, or by an exported digest).
+    Truncated,
+    /// The head does not match the last event.
+    HeadMismatch,
+    /// An event differs from the digest exported earlier.
+    Rewritten,
+    /// An exported item no longer exists at all.
+    Gone,
+}
+
+impl BreakKind {
+    /// The break in words, at event `seq` (第 seq 条记录).
+    pub fn describe(self, seq: i32) -> String {
+        match self {
+            Self::Missing => format!("第 {seq} 条记录缺失"),
+            Self::Unlinked => format!("第 {seq} 条记录与前一条衔接不上（前一条的摘要不符）"),
+            Self::Changed => format!("第 {seq} 条记录写入后被改动（摘要与内容不符）"),
+            Self::HeadMissing => "记录链的链头缺失".to_owned(),
+            Self::Empty => "事项没有任何审计记录".to_owned(),
+            Self::Truncated => format!("记录链被截断：自第 {seq} 条起的记录已不存在"),
+            Self::HeadMismatch => "链头与最后一条记录不符".to_owned(),
+            Self::Rewritten => format!("第 {seq} 条记录与此前导出的链头摘要不同：记录链被改写"),
+            Self::Gone => "事项及其全部记录已被删除".to_owned(),
+        }
+    }
 }
 
 /// Checks one item's chain, events in stored order (by `seq`), against its head (the last
@@ -102,12 +144,14 @@ pub fn verify_chain(
         if seq != expected_seq {
             return Err(ChainBreak {
                 seq: expected_seq,
+                kind: BreakKind::Missing,
                 reason: format!("event {expected_seq} is missing (the next stored is {seq})"),
             });
         }
         if stored.prev_hash != prev {
             return Err(ChainBreak {
                 seq,
+                kind: BreakKind::Unlinked,
                 reason: format!(
                     "event {seq} does not follow the event before it (its previous digest differs)"
                 ),
@@ -117,6 +161,7 @@ pub fn verify_chain(
         if recomputed != stored.hash {
             return Err(ChainBreak {
                 seq,
+                kind: BreakKind::Changed,
                 reason: format!(
                     "event {seq} was changed after it was written (its digest does not match its content)"
                 ),
@@ -129,18 +174,21 @@ pub fn verify_chain(
         None if last > 0 => {
             return Err(ChainBreak {
                 seq: last,
+                kind: BreakKind::HeadMissing,
                 reason: "the chain head is missing".into(),
             });
         }
         None => {
             return Err(ChainBreak {
                 seq: 0,
+                kind: BreakKind::Empty,
                 reason: "the item has no audit events".into(),
             });
         }
         Some((head_seq, _)) if head_seq > last => {
             return Err(ChainBreak {
                 seq: last + 1,
+                kind: BreakKind::Truncated,
                 reason: format!(
                     "the chain was truncated: it ends at event {last}, its head records {head_seq}"
                 ),
@@ -149,6 +197,7 @@ pub fn verify_chain(
         Some((head_seq, head_hash)) if head_seq != last || head_hash != prev => {
             return Err(ChainBreak {
                 seq: head_seq,
+                kind: BreakKind::HeadMismatch,
                 reason: format!(
                     "the chain head (event {head_seq}) does not match the last event ({last})"
                 ),
@@ -160,6 +209,7 @@ pub fn verify_chain(
         if seq > last {
             return Err(ChainBreak {
                 seq: last + 1,
+                kind: BreakKind::Truncated,
                 reason: format!(
                     "the chain was truncated: the exported digest has event {seq}, the chain ends at {last}"
                 ),
@@ -168,6 +218,7 @@ pub fn verify_chain(
         if seq >= 1 && events[seq as usize - 1].hash != hash {
             return Err(ChainBreak {
                 seq,
+                kind: BreakKind::Rewritten,
                 reason: format!(
                     "event {seq} differs from the exported digest: the chain was rewritten"
                 ),

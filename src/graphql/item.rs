@@ -60,6 +60,9 @@ pub struct ItemFilterInput {
     pub extended: Option<bool>,
     /// true: only items with an extension request waiting for a decision.
     pub extension_pending: Option<bool>,
+    /// true: only items of a shortcoming that repeats an earlier report's (屡查屡犯; the
+    /// earlier one is the shortcoming's `recurrenceOf`).
+    pub recurring: Option<bool>,
 }
 
 /// The order of an item list.
@@ -161,6 +164,7 @@ impl ItemQuery {
                 (_, Some(true)) => Some("approved".to_owned()),
                 _ => None,
             },
+            recurring: f.recurring == Some(true),
         };
         if let Some(order) = order_by.filter(|o| *o != ItemOrderBy::Created) {
             return ordered_items(ctx, filter, order, first, after.as_deref()).await;

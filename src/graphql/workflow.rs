@@ -406,6 +406,18 @@ pub struct AuditBreak {
     pub item_id: ID,
     pub seq: i32,
     pub reason: String,
+    /// The break in Chinese (第 3 条记录写入后被改动…), as the audit page says it.
+    pub description: String,
+}
+
+/// One item's chain head as exported (a line of `rectify audit digest`): keep a copy
+/// elsewhere, and pass it back to `auditVerify(digests:)` to catch a tail truncated together
+/// with its head, or a rewritten chain.
+#[derive(SimpleObject)]
+pub struct HeadDigest {
+    pub item_id: ID,
+    pub seq: i32,
+    pub hash: String,
 }
 
 /// The outcome of verifying audit chains.
@@ -429,6 +441,7 @@ impl From<AuditReportRow> for AuditReport {
                 .map(|b| AuditBreak {
                     item_id: id(b.item_id),
                     seq: b.seq,
+                    description: b.describe(),
                     reason: b.reason,
                 })
                 .collect(),
@@ -619,13 +632,39 @@ impl WorkflowQuery {
 
     /// Verifies audit hash chains: one item's, or every chain within reach. Reports each
     /// broken chain at its first bad event.
-    async fn audit_verify(&self, ctx: &Context<'_>, item_id: Option<ID>) -> Result<AuditReport> {
+    async fn audit_verify(
+        &self,
+        ctx: &Context<'_>,
+        item_id: Option<ID>,
+        #[graphql(
+            desc = "Head digests exported earlier (`auditDigest`, `GET /audit/digests.jsonl` or `rectify audit digest`), as that file's text: one JSON object per line. Each chain is also checked against its exported head."
+        )]
+        digests: Option<String>,
+    ) -> Result<AuditReport> {
         let item_id = opt_id("itemId", &item_id)?;
+        let exported = match digests.as_deref() {
+            Some(text) => crate::service::audit::parse_digests(text)?,
+            None => Vec::new(),
+        };
         Ok(ctx
             .services()
-            .verify_audit(ctx.actor(), item_id, &[])
+            .verify_audit(ctx.actor(), item_id, &exported)
             .await?
             .into())
+    }
+
+    /// Every chain head within reach (admins and supervisors), by item: keep the list
+    /// elsewhere to detect later rewrites (also `GET /audit/digests.jsonl`).
+    async fn audit_digest(&self, ctx: &Context<'_>) -> Result<Vec<HeadDigest>> {
+        let heads = ctx.services().audit_digest(ctx.actor()).await?;
+        Ok(heads
+            .into_iter()
+            .map(|h| HeadDigest {
+                item_id: id(h.item_id),
+                seq: h.seq,
+                hash: h.hash,
+            })
+            .collect())
     }
 
     /// A post and who held it.

@@ -11,7 +11,7 @@ use super::{Actor, ServiceError, Services};
 use crate::{
     domain::{
         access::Operation,
-        audit::{ChainedEvent, StoredEvent, verify_chain},
+        audit::{BreakKind, ChainedEvent, StoredEvent, verify_chain},
     },
     store::workflow::EventRow,
 };
@@ -32,7 +32,45 @@ pub struct HeadDigest {
 pub struct AuditBreak {
     pub item_id: Uuid,
     pub seq: i32,
+    pub kind: BreakKind,
     pub reason: String,
+}
+
+impl AuditBreak {
+    /// The break in Chinese, for pages.
+    pub fn describe(&self) -> String {
+        self.kind.describe(self.seq)
+    }
+}
+
+/// The most lines a head-digest file may have (one per item).
+pub const MAX_DIGEST_LINES: usize = 1_000_000;
+
+/// Reads a head-digest file as `rectify audit digest` and the audit page write it: one JSON
+/// object per line (`{"item_id":…,"seq":…,"hash":…}`), blank lines skipped.
+pub fn parse_digests(text: &str) -> Result<Vec<HeadDigest>, ServiceError> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if out.len() >= MAX_DIGEST_LINES {
+            return Err(ServiceError::TooLarge(format!(
+                "链头摘要文件最多 {MAX_DIGEST_LINES} 行"
+            )));
+        }
+        let digest = serde_json::from_str::<HeadDigest>(line).map_err(|_| {
+            ServiceError::invalid(
+                "digests",
+                format!(
+                    "第 {} 行不是链头摘要（应为导出的摘要文件，每行一个 JSON 对象）",
+                    n + 1
+                ),
+            )
+        })?;
+        out.push(digest);
+    }
+    Ok(out)
 }
 
 /// The outcome of a verification.
@@ -112,6 +150,7 @@ impl Services {
                     report.breaks.push(AuditBreak {
                         item_id: digest.item_id,
                         seq: 1,
+                        kind: BreakKind::Gone,
                         reason: "the item and its whole chain are gone".into(),
                     });
                 }
@@ -159,6 +198,7 @@ impl Services {
                         breaks.push(AuditBreak {
                             item_id: *id,
                             seq: b.seq,
+                            kind: b.kind,
                             reason: b.reason,
                         });
                     }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod agencies;
+pub mod appraisal;
 pub mod audit;
 pub mod auth;
 pub mod board;

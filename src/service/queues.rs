@@ -13,6 +13,7 @@ use crate::{
     store::{
         items::{ItemFilter, ItemRow},
         page::PageRequest,
+        reports::ShortcomingRow,
         workflow::{EvidenceRow, ExtensionRow},
     },
 };
@@ -36,6 +37,17 @@ pub struct Queue<T> {
 pub struct ToVerify {
     pub item: ItemRow,
     pub evidence: Vec<EvidenceRow>,
+}
+
+/// An open item of a shortcoming that repeats an earlier report's (屡查屡犯), with what it
+/// repeats.
+#[derive(Clone, Debug)]
+pub struct Recurring {
+    pub item: ItemRow,
+    /// The item's own shortcoming, as its report states it.
+    pub shortcoming: Option<String>,
+    /// The earlier shortcoming: its report's year, its ordinal there, its text.
+    pub earlier: Option<(i32, i32, String)>,
 }
 
 /// An item with its pending extension request.
@@ -154,6 +166,86 @@ impl Services {
             },
         )
         .await
+    }
+
+    /// 屡查屡犯: open items within reach whose shortcoming repeats an earlier report's, with
+    /// the earlier shortcoming (matched on import, above `RECURRENCE_THRESHOLD`).
+    pub async fn recurring_queue(&self, actor: &Actor) -> Result<Queue<Recurring>, ServiceError> {
+        let queue = self
+            .queue(
+                actor,
+                ItemFilter {
+                    states: Some(self.open_state_names()),
+                    recurring: true,
+                    ..ItemFilter::default()
+                },
+            )
+            .await?;
+        let own: Vec<Uuid> = queue
+            .entries
+            .iter()
+            .filter_map(|i| i.shortcoming_id)
+            .collect();
+        let mut shortcomings: HashMap<Uuid, ShortcomingRow> = HashMap::new();
+        if !own.is_empty() {
+            shortcomings.extend(
+                self.store
+                    .shortcomings_by_ids(&own)
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.id, s)),
+            );
+        }
+        let earlier: Vec<Uuid> = shortcomings
+            .values()
+            .filter_map(|s| s.recurrence_of_id)
+            .filter(|id| !shortcomings.contains_key(id))
+            .collect();
+        if !earlier.is_empty() {
+            shortcomings.extend(
+                self.store
+                    .shortcomings_by_ids(&earlier)
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.id, s)),
+            );
+        }
+        let report_ids: Vec<Uuid> = shortcomings.values().map(|s| s.report_id).collect();
+        let years: HashMap<Uuid, i32> = if report_ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.store
+                .reports_by_ids(&report_ids)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r.year))
+                .collect()
+        };
+        Ok(Queue {
+            entries: queue
+                .entries
+                .into_iter()
+                .map(|item| {
+                    let own = item.shortcoming_id.and_then(|id| shortcomings.get(&id));
+                    let earlier = own
+                        .and_then(|s| s.recurrence_of_id)
+                        .and_then(|id| shortcomings.get(&id))
+                        .map(|e| {
+                            (
+                                years.get(&e.report_id).copied().unwrap_or_default(),
+                                e.ordinal,
+                                e.text.clone(),
+                            )
+                        });
+                    Recurring {
+                        shortcoming: own.map(|s| s.text.clone()),
+                        earlier,
+                        item,
+                    }
+                })
+                .collect(),
+            more: queue.more,
+        })
     }
 
     /// Urges several items with one note, each as [`Services::urge_item`] would (its own

@@ -65,7 +65,64 @@ fn choose(mut reports: Vec<ReportRow>) -> Option<ReportRow> {
     (!reports.is_empty()).then(|| reports.swap_remove(preferred))
 }
 
+/// An annual report a section can be composed for.
+#[derive(Clone, Debug)]
+pub struct SectionChoice {
+    pub agency_id: Uuid,
+    pub agency_name: String,
+    pub year: i32,
+    pub title: Option<String>,
+}
+
+/// The most reports [`Services::section_choices`] lists.
+pub const MAX_SECTION_CHOICES: i32 = 200;
+
 impl Services {
+    /// The annual reports within reach whose section the caller may read, one per agency
+    /// and year (the first [`MAX_SECTION_CHOICES`] imported), by agency then latest year.
+    pub async fn section_choices(&self, actor: &Actor) -> Result<Vec<SectionChoice>, ServiceError> {
+        actor.require(Operation::Read)?;
+        if actor.own_items_only().is_some() {
+            return Err(ServiceError::Forbidden(
+                "整改情况章节汇总单位全部整改事项，责任领导、责任人账号只能查看本人负责的事项"
+                    .into(),
+            ));
+        }
+        let (page, _) = self
+            .reports(
+                actor,
+                crate::store::reports::ReportFilter::default(),
+                crate::store::page::PageRequest::new(Some(MAX_SECTION_CHOICES), None),
+            )
+            .await?;
+        let annual: Vec<ReportRow> = page
+            .nodes
+            .into_iter()
+            .filter(|r| r.period == "annual")
+            .collect();
+        let agency_ids: Vec<Uuid> = annual.iter().map(|r| r.agency_id).collect();
+        let names: std::collections::HashMap<Uuid, String> = self
+            .store
+            .agencies_by_ids(&agency_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
+        let mut seen = HashSet::new();
+        let mut out: Vec<SectionChoice> = annual
+            .into_iter()
+            .filter(|r| seen.insert((r.agency_id, r.year)))
+            .map(|r| SectionChoice {
+                agency_name: names.get(&r.agency_id).cloned().unwrap_or_default(),
+                agency_id: r.agency_id,
+                year: r.year,
+                title: r.title,
+            })
+            .collect();
+        out.sort_by(|a, b| a.agency_name.cmp(&b.agency_name).then(b.year.cmp(&a.year)));
+        Ok(out)
+    }
+
     /// The section for `agency_id`'s `year` report (see the module comment for who may).
     #[tracing::instrument(skip(self, actor))]
     pub async fn rectification_section(

@@ -151,6 +151,8 @@ pub struct ItemFilter {
     pub with_action: Option<String>,
     /// Only items with an extension request in this status (e.g. `approved`, `pending`).
     pub with_extension: Option<String>,
+    /// Only items of a shortcoming that repeats an earlier report's (屡查屡犯).
+    pub recurring: bool,
 }
 
 /// The order of a sorted list of items.
@@ -320,6 +322,17 @@ impl ItemFilter {
                         .column(extension_request::Column::ItemId)
                         .from(extension_request::Entity)
                         .and_where(extension_request::Column::Status.eq(status.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if self.recurring {
+            c = c.add(
+                item::Column::ShortcomingId.in_subquery(
+                    Query::select()
+                        .column(shortcoming::Column::Id)
+                        .from(shortcoming::Entity)
+                        .and_where(shortcoming::Column::RecurrenceOfId.is_not_null())
                         .to_owned(),
                 ),
             );

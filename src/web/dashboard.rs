@@ -126,6 +126,8 @@ pub struct DashboardPage {
     pub months: Vec<MonthLine>,
     pub headings: Vec<Heading>,
     pub lines: Vec<UnitLine>,
+    /// The unit table as XLSX, for the 考核 report.
+    pub appraisal_href: String,
     pub bar_left: u32,
     pub bar_width: u32,
     pub bar_thickness: u32,
@@ -529,6 +531,7 @@ fn view(signed: &SignedIn, board: &Board, query: &BoardQuery) -> DashboardPage {
         months,
         headings,
         lines,
+        appraisal_href: format!("/appraisal.xlsx?agency={root}"),
         bar_left: charts::HBAR_LEFT,
         bar_width: charts::HBAR_WIDTH,
         bar_thickness: charts::HBAR_THICKNESS,

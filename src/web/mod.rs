@@ -14,6 +14,7 @@ pub mod charts;
 pub mod compress;
 pub mod csrf;
 pub mod dashboard;
+pub mod documents;
 pub mod errors;
 pub mod history;
 pub mod inbox;
@@ -68,6 +69,22 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/queues/extensions", get(queues::extensions_page))
         .route("/queues/extensions/{id}", post(queues::decide))
         .route("/queues/press", get(queues::press_page))
+        .route("/queues/recurring", get(queues::recurring_page))
+        .route("/documents/section", get(documents::section_page))
+        .route("/documents/ledger", get(documents::ledger_page))
+        .route(
+            "/documents/ledger/preview",
+            post(documents::ledger_preview).layer(DefaultBodyLimit::max(max_body_bytes)),
+        )
+        .route(
+            "/documents/ledger/apply",
+            post(documents::ledger_apply).layer(DefaultBodyLimit::max(max_body_bytes)),
+        )
+        .route("/documents/audit", get(documents::audit_page))
+        .route(
+            "/documents/audit/verify",
+            post(documents::audit_verify).layer(DefaultBodyLimit::max(max_body_bytes)),
+        )
         .route("/queues/urge", post(queues::urge))
         .route("/items/{id}/act", post(actions::act))
         .route("/items/{id}/comment", post(actions::comment))
@@ -144,10 +161,10 @@ pub struct Shell {
     /// How many of the visitor's messages are unread.
     pub unread: u64,
     /// Which navigation entry is current: `workbench`, `items`, `dashboard`, `queues`,
-    /// `account` or empty.
+    /// `documents`, `account` or empty.
     pub current: &'static str,
     /// Whether the visitor reads agencies as a whole (admins, offices, coordinators): the
-    /// dashboard is in the navigation.
+    /// dashboard and the documents (报告与台账) are in the navigation.
     pub dashboard: bool,
     /// Whether the visitor verifies and presses items (admins, offices): the queues are in
     /// the navigation.

@@ -75,6 +75,7 @@ fn tabs(current: &str) -> Vec<Tab> {
         ("/queues/verify", "待验收"),
         ("/queues/extensions", "延期申请"),
         ("/queues/press", "逾期和红色督办"),
+        ("/queues/recurring", "屡查屡犯"),
     ]
     .into_iter()
     .map(|(href, label)| Tab {
@@ -150,6 +151,29 @@ pub struct PressPage {
     pub more: bool,
 }
 crate::web_page!(PressPage);
+
+/// An open item whose shortcoming repeats an earlier report's.
+#[derive(Clone, Debug)]
+pub struct RecurringEntry {
+    pub card: Card,
+    pub unit: String,
+    pub version: i32,
+    pub shortcoming: String,
+    /// 2024年度报告第2项问题：……
+    pub earlier: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/queue_recurring.html", blocks = ["content", "nav"])]
+pub struct RecurringPage {
+    pub shell: Shell,
+    pub tabs: Vec<Tab>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub entries: Vec<RecurringEntry>,
+    pub more: bool,
+}
+crate::web_page!(RecurringPage);
 
 /// Cards for items, with their units' names.
 async fn cards(
@@ -311,6 +335,54 @@ pub async fn press_page(
     render(&headers, StatusCode::OK, &page)
 }
 
+/// GET /queues/recurring: 屡查屡犯 — open items of shortcomings that repeat an earlier
+/// report's, to press.
+pub async fn recurring_page(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    headers: HeaderMap,
+    Query(done): Query<Done>,
+) -> Response {
+    let services = &state.services;
+    let result = async {
+        let queue = services.recurring_queue(&signed.actor).await?;
+        let items: Vec<ItemRow> = queue.entries.iter().map(|e| e.item.clone()).collect();
+        let (cards, names) = cards(services, &items).await?;
+        let entries = queue
+            .entries
+            .iter()
+            .zip(cards)
+            .map(|(e, card)| RecurringEntry {
+                card,
+                unit: names.get(&e.item.agency_id).cloned().unwrap_or_default(),
+                version: e.item.version,
+                shortcoming: e.shortcoming.clone().unwrap_or_default(),
+                earlier: match &e.earlier {
+                    Some((year, ordinal, text)) => {
+                        format!("{year}年度报告第{ordinal}项问题：{text}")
+                    }
+                    None => "此前年度报告的问题".to_owned(),
+                },
+            })
+            .collect();
+        Ok::<_, ServiceError>((entries, queue.more))
+    }
+    .await;
+    let (entries, more) = match result {
+        Ok(found) => found,
+        Err(e) => return errors::service_page(Some(&signed), &headers, &e),
+    };
+    let page = RecurringPage {
+        shell: signed.shell("屡查屡犯", "queues"),
+        tabs: tabs("/queues/recurring"),
+        notice: done.notice(),
+        error: (!done.error.is_empty()).then(|| errors::sentence(&done.error).to_owned()),
+        entries,
+        more,
+    };
+    render(&headers, StatusCode::OK, &page)
+}
+
 /// The verify-or-return form.
 #[derive(Deserialize)]
 pub struct VerifyForm {
@@ -436,6 +508,9 @@ pub struct UrgeForm {
     csrf: String,
     #[serde(default)]
     note: String,
+    /// The queue the form is on (`recurring`; otherwise the red items').
+    #[serde(default)]
+    back: String,
     #[serde(flatten)]
     picks: HashMap<String, String>,
 }
@@ -483,5 +558,10 @@ pub async fn urge(State(state): State<AppState>, posted: Posted<UrgeForm>) -> Re
         Ok(format!("urge&n={urged}&failed={failed}"))
     }
     .await;
-    back("/queues/press", result)
+    let queue = if form.back == "recurring" {
+        "/queues/recurring"
+    } else {
+        "/queues/press"
+    };
+    back(queue, result)
 }

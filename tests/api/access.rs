@@ -86,6 +86,14 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("addEvidence", [F, F, F, "OK", F, "OK", F, "OK", U]),
         ("verify", [F, "OK", F, F, F, F, F, F, U]),
         ("auditVerify", ["OK", "OK", F, F, F, F, F, F, U]),
+        // The chain heads within reach: another city's office gets its own (none of these).
+        ("auditDigest", ["SEES", "SEES", "EMPTY", F, F, F, F, F, U]),
+        (
+            "audit/digests.jsonl",
+            ["SEES", "SEES", "EMPTY", F, F, F, F, F, U],
+        ),
+        // The 考核 figures: authorized like the dashboard.
+        ("appraisal.xlsx", ["OK", "OK", F, "OK", F, F, F, F, U]),
         ("createAccount", ["OK", "OK", F, F, F, F, F, F, U]),
         // Who supervises whom is decided above every office.
         ("supervisions", ADMIN_ONLY),
@@ -312,6 +320,29 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
                 assert_eq!(version(app, &id).await, v, "importLedger refused but the item changed");
             }
             outcome
+        }
+        "auditDigest" => {
+            let r = app.graphql_as(token, "{ auditDigest { itemId } }", json!({})).await;
+            if r.get("errors").is_some() {
+                return code(&r);
+            }
+            let sees = r["data"]["auditDigest"].as_array().unwrap().iter().any(|d| d["itemId"] == json!(w.item));
+            if sees { "SEES" } else { "EMPTY" }.into()
+        }
+        "audit/digests.jsonl" => {
+            let response = client_with(token).get(app.url("/audit/digests.jsonl")).send().await.unwrap();
+            if response.status() != 200 {
+                return code(&response.json::<Value>().await.unwrap());
+            }
+            let text = response.text().await.unwrap();
+            if text.contains(&w.item) { "SEES" } else { "EMPTY" }.into()
+        }
+        "appraisal.xlsx" => {
+            let response = client_with(token).get(app.url(&format!("/appraisal.xlsx?agency={}", c.dept))).send().await.unwrap();
+            if response.status() == 200 {
+                return "OK".into();
+            }
+            code(&response.json::<Value>().await.unwrap())
         }
         "ledger.xlsx" => {
             let response = crate::ledger::export(app, token, &c.dept, "agency").await;

@@ -85,7 +85,7 @@ impl Sheet {
     }
 
     /// Sets a cell of `item`'s row.
-    fn set(&mut self, item: &str, header: &str, value: Data) {
+    pub fn set(&mut self, item: &str, header: &str, value: Data) {
         let (row, col) = (self.row_of(item), self.col(header));
         self.rows[row][col] = value;
     }
@@ -114,7 +114,7 @@ pub fn parse(bytes: &[u8]) -> Sheet {
 
 /// Writes `sheet` as a workbook the way a person saving it from Excel would: texts, numbers
 /// and real dates.
-fn write(sheet: &Sheet) -> Vec<u8> {
+pub fn write(sheet: &Sheet) -> Vec<u8> {
     let mut workbook = Workbook::new();
     let ws = workbook.add_worksheet();
     ws.set_name("整改台账").unwrap();

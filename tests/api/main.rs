@@ -35,6 +35,7 @@ mod subscription;
 mod supervision;
 mod tallies;
 mod web_browser;
+mod web_documents;
 mod web_http;
 mod web_offices;
 mod web_people;

@@ -190,6 +190,82 @@ impl LedgerWriter {
     }
 }
 
+/// A column of [`table_workbook`].
+#[derive(Clone, Copy, Debug)]
+pub struct TableColumn {
+    pub header: &'static str,
+    /// In characters (a CJK character is two).
+    pub width: f64,
+    /// Numbers are fractions shown as percentages (0.853 → 85.3%).
+    pub percent: bool,
+}
+
+/// A plain table on one sheet, in the ledger's look (bold shaded header, frozen, thin
+/// borders, A4 landscape one page wide): for other reports offices keep in Excel, such as
+/// the per-unit 考核 figures. Each row holds one cell per column.
+pub fn table_workbook(
+    sheet_name: &str,
+    title: &str,
+    columns: &[TableColumn],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, SheetError> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name(sheet_name)?;
+    let heading = Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_align(FormatAlign::VerticalCenter);
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xD9E1F2));
+    let cell = Format::new()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    let text = cell.clone().set_text_wrap();
+    let number = cell.clone().set_align(FormatAlign::Right);
+    let percent = number.clone().set_num_format("0.0%");
+    let date = cell.set_num_format("yyyy-mm-dd");
+    sheet.write_string_with_format(0, 0, title, &heading)?;
+    sheet.set_row_height(0, 24)?;
+    for (col, c) in columns.iter().enumerate() {
+        let col = col as u16;
+        sheet.write_string_with_format(1, col, c.header, &header)?;
+        sheet.set_column_width(col, c.width)?;
+    }
+    sheet.set_row_height(1, 30)?;
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        for (col, (value, column)) in row.iter().zip(columns).enumerate() {
+            let col = col as u16;
+            match value {
+                Cell::Empty => {
+                    sheet.write_blank(r, col, &text)?;
+                }
+                Cell::Text(t) => {
+                    sheet.write_string_with_format(r, col, t, &text)?;
+                }
+                Cell::Number(n) => {
+                    let format = if column.percent { &percent } else { &number };
+                    sheet.write_number_with_format(r, col, *n, format)?;
+                }
+                Cell::Date(d) => {
+                    sheet.write_datetime_with_format(r, col, excel_date(*d)?, &date)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(2, 1)?;
+    sheet.set_repeat_rows(1, 1)?;
+    print_setup(&mut sheet, 1);
+    let mut workbook = Workbook::new();
+    workbook.push_worksheet(sheet);
+    Ok(workbook.save_to_buffer()?)
+}
+
 impl LedgerWriter {
     /// Drop-down lists and checks on the editable columns with fixed values: 整改类别
     /// from its three values, 完成时限 a date.
