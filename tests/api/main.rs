@@ -33,6 +33,7 @@ mod smtp_sink;
 mod subscription;
 mod supervision;
 mod tallies;
+mod web_admin;
 mod web_browser;
 mod web_http;
 mod web_offices;
