@@ -455,7 +455,7 @@ store_test!(
                     .unwrap();
             }
             press(&b, "登记任职").await;
-            b.wait_for_text("任职已登记").await;
+            b.wait_for_text(&format!("现任：{who}")).await;
         }
         let text = b.main_text().await;
         assert!(text.contains("现任：周主任"), "{text}");
