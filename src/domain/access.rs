@@ -23,6 +23,10 @@ pub enum Operation {
     ManageAccounts,
     /// List, grant and end supervision mandates (who supervises whom).
     ManageSupervision,
+    /// Open the administration pages (管理): the whole agency tree, every account, the
+    /// mandates and the workflow in force. What each page's forms do is governed by the
+    /// operations above.
+    Administer,
 }
 
 impl Operation {
@@ -36,6 +40,7 @@ impl Operation {
         Operation::Audit,
         Operation::ManageAccounts,
         Operation::ManageSupervision,
+        Operation::Administer,
     ];
 }
 
@@ -45,7 +50,7 @@ pub fn role_may(role: AccountRole, op: Operation) -> bool {
     use Operation::*;
     match op {
         Read => true,
-        ManageSupervision => role == Admin,
+        ManageSupervision | Administer => role == Admin,
         ManageAgencies | Audit | ManageAccounts => matches!(role, Admin | Supervisor),
         ManagePeople | ImportReports | EditItems => {
             matches!(role, Admin | Supervisor | Coordinator)

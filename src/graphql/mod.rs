@@ -1,5 +1,6 @@
 //! The GraphQL schema: thin resolvers over the services, data loaders, limits and error codes.
 
+mod admin;
 mod agency;
 mod auth;
 mod calendar;
@@ -43,6 +44,7 @@ pub struct Query(
     calendar::CalendarQuery,
     dashboard::DashboardQuery,
     supervision::SupervisionQuery,
+    admin::AdminQuery,
 );
 
 /// Every mutation.
@@ -58,6 +60,7 @@ pub struct Mutation(
     calendar::CalendarMutation,
     ledger::LedgerMutation,
     supervision::SupervisionMutation,
+    admin::AdminMutation,
 );
 
 /// The schema type served at `/graphql`.

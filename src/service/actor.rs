@@ -218,5 +218,6 @@ fn describe(op: Operation) -> &'static str {
         Operation::Audit => "校验审计记录",
         Operation::ManageAccounts => "创建或管理账号",
         Operation::ManageSupervision => "授予或终止督办授权",
+        Operation::Administer => "进入系统管理",
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod administration;
 pub mod agencies;
 pub mod appraisal;
 pub mod audit;

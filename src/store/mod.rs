@@ -7,6 +7,7 @@
 //! upgraded.
 
 pub mod accounts;
+pub mod admin;
 pub mod agencies;
 pub mod audit;
 pub mod calendar;

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod actions;
+pub mod admin;
 pub mod charts;
 pub mod compress;
 pub mod csrf;
@@ -92,6 +93,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
             "/items/{id}/evidence",
             post(actions::add_evidence).layer(DefaultBodyLimit::max(max_body_bytes)),
         )
+        .merge(admin::router())
         .route("/assets/{file}", get(asset))
         .layer(map_response(security_headers))
         .layer(axum::middleware::from_fn(compress::gzip))
@@ -169,6 +171,8 @@ pub struct Shell {
     /// Whether the visitor verifies and presses items (admins, offices): the queues are in
     /// the navigation.
     pub queues: bool,
+    /// Whether the visitor administers (admins): 管理 is in the navigation.
+    pub admin: bool,
     /// The page's own path and query (forms in the layout come back to it).
     pub path: String,
     pub css: String,
@@ -188,6 +192,7 @@ impl Shell {
             current: "",
             dashboard: false,
             queues: false,
+            admin: false,
             path: "/".to_owned(),
             css: assets::web_path("app.css"),
             htmx: assets::web_path("htmx-2.0.4.min.js"),
@@ -218,6 +223,9 @@ impl SignedIn {
             dashboard: role.is_some_and(|r| !crate::domain::access::limited_to_own_items(r)),
             queues: role.is_some_and(|r| {
                 crate::domain::access::role_may(r, crate::domain::access::Operation::Audit)
+            }),
+            admin: role.is_some_and(|r| {
+                crate::domain::access::role_may(r, crate::domain::access::Operation::Administer)
             }),
             name: self.name.clone(),
             csrf: self.session.session.csrf_token.clone(),

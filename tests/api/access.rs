@@ -352,6 +352,61 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             let sheet = crate::ledger::parse(&response.bytes().await.unwrap());
             if sheet.item_ids().contains(&w.item) { "SEES" } else { "EMPTY" }.into()
         }
+        "renameAgency" | "moveAgency" => {
+            // A fresh unit under the city, so no caller's reach changes with the matrix.
+            let unit = app.create_agency(&format!("待调整单位{n}"), Some(&c.city)).await;
+            let r = if op == "renameAgency" {
+                app.graphql_as(token, "mutation($id: ID!, $n: String!) { renameAgency(id: $id, name: $n) { name } }",
+                    json!({ "id": unit, "n": format!("已更名单位{n}") })).await
+            } else {
+                app.graphql_as(token, "mutation($id: ID!, $p: ID!) { moveAgency(id: $id, parentId: $p) { parent { id } } }",
+                    json!({ "id": unit, "p": c.dept })).await
+            };
+            let outcome = code(&r);
+            if outcome != "OK" {
+                let now = app.store.agency(unit.parse().unwrap()).await.unwrap().unwrap();
+                assert_eq!(now.name, format!("待调整单位{n}"), "{op} refused but the name changed");
+                assert_eq!(now.parent_id.map(|p| p.to_string()), Some(c.city.clone()), "{op} refused but it moved");
+            }
+            outcome
+        }
+        "changeAccountRole" | "accountSessions" | "revokeSession" => {
+            // A fresh account of the department with a web session, so every caller meets
+            // it as it is.
+            let email = format!("admin-ops{n}@test.local");
+            let account = app.services.create_account(&rectify::service::Actor::System, rectify::service::auth::AccountInput {
+                email: email.clone(), password: Some("a password of ten".into()),
+                role: rectify::domain::AccountRole::Coordinator, agency_id: Some(c.dept.parse().unwrap()), person_id: None,
+            }).await.unwrap();
+            let session = app.services.start_session(&email, "a password of ten", None).await.unwrap();
+            match op {
+                "changeAccountRole" => {
+                    let fresh = crate::workflow::person(app, &c.dept, "新任领导").await;
+                    let r = app.graphql_as(token, "mutation($id: ID!, $a: ID!, $p: ID!) { changeAccountRole(id: $id, role: LEADER, agencyId: $a, personId: $p) { role } }",
+                        json!({ "id": account.id.to_string(), "a": c.dept, "p": fresh })).await;
+                    let outcome = code(&r);
+                    let role = app.store.account(account.id).await.unwrap().unwrap().role;
+                    assert_eq!(role == "leader", outcome == "OK", "{op}: {outcome} but the role is {role}");
+                    outcome
+                }
+                "accountSessions" => {
+                    let r = app.graphql_as(token, "query($id: ID!) { accountSessions(accountId: $id) { id } }", json!({ "id": account.id.to_string() })).await;
+                    let outcome = code(&r);
+                    if outcome == "OK" {
+                        assert_eq!(r["data"]["accountSessions"][0]["id"], json!(session.session.id.to_string()));
+                    }
+                    outcome
+                }
+                _ => {
+                    let r = app.graphql_as(token, "mutation($id: ID!) { revokeSession(id: $id) }", json!({ "id": session.session.id.to_string() })).await;
+                    let outcome = code(&r);
+                    let live = app.services.resume_session(&session.secret).await.unwrap().is_some();
+                    assert_eq!(live, outcome != "OK", "{op}: {outcome} but the session is live: {live}");
+                    outcome
+                }
+            }
+        }
+        "agencyPosts" => call("query($a: ID!) { agencyPosts(agencyId: $a) { id } }", json!({ "a": c.dept })).await,
         other => panic!("no operation {other}"),
     }
 }

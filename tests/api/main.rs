@@ -34,6 +34,7 @@ mod smtp_sink;
 mod subscription;
 mod supervision;
 mod tallies;
+mod web_admin;
 mod web_browser;
 mod web_documents;
 mod web_http;
