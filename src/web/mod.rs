@@ -10,12 +10,14 @@
 
 pub mod account;
 pub mod actions;
+pub mod assign;
 pub mod charts;
 pub mod compress;
 pub mod csrf;
 pub mod dashboard;
 pub mod errors;
 pub mod history;
+pub mod import;
 pub mod inbox;
 pub mod items;
 pub mod queues;
@@ -75,6 +77,17 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
             "/items/{id}/evidence",
             post(actions::add_evidence).layer(DefaultBodyLimit::max(max_body_bytes)),
         )
+        .route("/import", get(import::start))
+        .route(
+            "/import/review",
+            post(import::review_post).layer(DefaultBodyLimit::max(max_body_bytes)),
+        )
+        .route(
+            "/import/confirm",
+            post(import::confirm).layer(DefaultBodyLimit::max(max_body_bytes)),
+        )
+        .route("/items/assign", get(assign::form).post(assign::submit))
+        .route("/items/{id}/split", post(assign::split))
         .route("/assets/{file}", get(asset))
         .layer(map_response(security_headers))
         .layer(axum::middleware::from_fn(compress::gzip))
@@ -152,6 +165,9 @@ pub struct Shell {
     /// Whether the visitor verifies and presses items (admins, offices): the queues are in
     /// the navigation.
     pub queues: bool,
+    /// Whether the visitor may import reports and assign items (admins, offices,
+    /// coordinators): 导入报告 is in the navigation, the item list offers batch assignment.
+    pub import: bool,
     /// The page's own path and query (forms in the layout come back to it).
     pub path: String,
     pub css: String,
@@ -171,6 +187,7 @@ impl Shell {
             current: "",
             dashboard: false,
             queues: false,
+            import: false,
             path: "/".to_owned(),
             css: assets::web_path("app.css"),
             htmx: assets::web_path("htmx-2.0.4.min.js"),
@@ -201,6 +218,9 @@ impl SignedIn {
             dashboard: role.is_some_and(|r| !crate::domain::access::limited_to_own_items(r)),
             queues: role.is_some_and(|r| {
                 crate::domain::access::role_may(r, crate::domain::access::Operation::Audit)
+            }),
+            import: role.is_some_and(|r| {
+                crate::domain::access::role_may(r, crate::domain::access::Operation::ImportReports)
             }),
             name: self.name.clone(),
             csrf: self.session.session.csrf_token.clone(),

@@ -35,6 +35,7 @@ mod supervision;
 mod tallies;
 mod web_browser;
 mod web_http;
+mod web_import;
 mod web_offices;
 mod web_people;
 mod web_support;
