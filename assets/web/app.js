@@ -50,7 +50,10 @@
       option.hidden = !keep;
       if (keep && option.value && first === null) first = option;
     });
-    if (!select.multiple && needle && first && select.selectedOptions.length && select.selectedOptions[0].hidden) {
+    // A single choice follows the search: the first name that matches is chosen, unless
+    // the one chosen already matches.
+    var current = select.selectedOptions.length ? select.selectedOptions[0] : null;
+    if (!select.multiple && needle && first && (!current || !current.value || current.hidden)) {
       first.selected = true;
     }
   });
