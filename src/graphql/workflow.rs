@@ -612,6 +612,33 @@ pub struct AssignItemInput {
     pub comment: Option<String>,
 }
 
+/// An item and the version the caller read, for `assignItems`.
+#[derive(InputObject)]
+pub struct ItemVersionInput {
+    pub id: ID,
+    pub expected_version: i32,
+}
+
+fn assignment_of(input: &AssignItemInput) -> Result<Assignment> {
+    Ok(Assignment {
+        lead_person_id: opt_id("leadPersonId", &input.lead_person_id)?,
+        lead_post_id: opt_id("leadPostId", &input.lead_post_id)?,
+        responsible_person_id: opt_id(
+            "responsiblePersonId",
+            &input.responsible_person_id.clone().take(),
+        )?,
+        keep_responsible: input.responsible_person_id.is_undefined(),
+        lead_unit_id: opt_id("leadUnitId", &input.lead_unit_id)?,
+        supporting_unit_ids: input
+            .supporting_unit_ids
+            .iter()
+            .map(|u| parse_id("supportingUnitIds", u))
+            .collect::<Result<_>>()?,
+        due_on: input.due_on,
+        category: input.category.into(),
+    })
+}
+
 #[derive(Default)]
 pub struct WorkflowQuery;
 
@@ -708,23 +735,7 @@ impl WorkflowMutation {
         expected_version: i32,
     ) -> Result<Item> {
         let item_id = parse_id("id", &id)?;
-        let assignment = Assignment {
-            lead_person_id: opt_id("leadPersonId", &input.lead_person_id)?,
-            lead_post_id: opt_id("leadPostId", &input.lead_post_id)?,
-            responsible_person_id: opt_id(
-                "responsiblePersonId",
-                &input.responsible_person_id.clone().take(),
-            )?,
-            keep_responsible: input.responsible_person_id.is_undefined(),
-            lead_unit_id: opt_id("leadUnitId", &input.lead_unit_id)?,
-            supporting_unit_ids: input
-                .supporting_unit_ids
-                .iter()
-                .map(|u| parse_id("supportingUnitIds", u))
-                .collect::<Result<_>>()?,
-            due_on: input.due_on,
-            category: input.category.into(),
-        };
+        let assignment = assignment_of(&input)?;
         Ok(Item(
             ctx.services()
                 .assign_item(
@@ -736,6 +747,35 @@ impl WorkflowMutation {
                 )
                 .await?,
         ))
+    }
+
+    /// Assigns (交办) several items at once with the same assignment, each under the version
+    /// the caller read (at most 100). All or nothing: when one is refused (FORBIDDEN,
+    /// STALE_VERSION as CONFLICT, INVALID_TRANSITION …), none is assigned and the message
+    /// says which one.
+    async fn assign_items(
+        &self,
+        ctx: &Context<'_>,
+        items: Vec<ItemVersionInput>,
+        input: AssignItemInput,
+    ) -> Result<Vec<Item>> {
+        if items.len() > crate::service::workflow::MAX_ASSIGNED_AT_ONCE {
+            return Err(
+                crate::service::ServiceError::invalid("items", "一次最多交办 100 个事项").into(),
+            );
+        }
+        let items = items
+            .iter()
+            .map(|i| Ok((parse_id("items", &i.id)?, i.expected_version)))
+            .collect::<Result<Vec<_>>>()?;
+        let assignment = assignment_of(&input)?;
+        Ok(ctx
+            .services()
+            .assign_items(ctx.actor(), items, assignment, input.comment)
+            .await?
+            .into_iter()
+            .map(Item)
+            .collect())
     }
 
     /// Takes a workflow action: accept (with measures), submit, verify (with outcome),

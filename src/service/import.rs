@@ -340,6 +340,48 @@ impl Services {
         }
     }
 
+    /// Reads a report (its `text` or `file`) and extracts from it, writing nothing: the
+    /// report's text as the import stores it (spans point into it) and what the extractor
+    /// found in it, with each item's confidence and the warnings' spans — what a person
+    /// reviews before importing (the web application's review page).
+    pub async fn read_for_review(
+        &self,
+        actor: &Actor,
+        text: String,
+        file: Option<ReportFile>,
+    ) -> Result<(String, Extraction), ServiceError> {
+        actor.require(Operation::ImportReports)?;
+        if file.is_some() && !text.trim().is_empty() {
+            return Err(ServiceError::invalid("file", "报告文本和文件只能提供一个"));
+        }
+        if file.is_none() && text.trim().is_empty() {
+            return Err(ServiceError::invalid(
+                "text",
+                "请粘贴报告文本或上传报告文件",
+            ));
+        }
+        let _turn = match &file {
+            Some(_) => Some(
+                DECODING
+                    .acquire()
+                    .await
+                    .map_err(|_| ServiceError::Unavailable)?,
+            ),
+            None => None,
+        };
+        let cues = self.cues.clone();
+        self.cpu
+            .run(move || {
+                let read = match file {
+                    Some(file) => read_file(file)?.text,
+                    None => ReportText::from_str_checked(&text).map_err(input_error)?,
+                };
+                let extraction = rectify_extract::extract_with(&read, &cues);
+                Ok::<_, ServiceError>((read.as_str().to_owned(), extraction))
+            })
+            .await?
+    }
+
     /// The report's agency: the one given, or found by name, or created — within the
     /// caller's jurisdiction (a supervisor's new agency goes under the supervisor's own).
     async fn resolve_agency(

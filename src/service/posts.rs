@@ -89,3 +89,24 @@ impl Services {
         Ok(self.store.tenures_of(post.id).await?)
     }
 }
+
+/// The most posts a picker lists.
+pub const MAX_PICKED_POSTS: u64 = 500;
+
+impl Services {
+    /// The posts of these agencies (each within reach), by title: what an assignment's
+    /// picker offers.
+    pub async fn posts_of_agencies(
+        &self,
+        actor: &Actor,
+        agency_ids: &[Uuid],
+    ) -> Result<Vec<PostRow>, ServiceError> {
+        for id in agency_ids {
+            actor.require_in(Operation::Read, *id)?;
+        }
+        Ok(self
+            .store
+            .posts_of_agencies(agency_ids, MAX_PICKED_POSTS)
+            .await?)
+    }
+}

@@ -55,6 +55,40 @@ pub struct TransitionInput {
     pub measures: Option<String>,
 }
 
+/// At most this many items are assigned in one batch.
+pub const MAX_ASSIGNED_AT_ONCE: usize = 100;
+
+/// A refusal inside a batch, saying which item it was about (its position and title); the
+/// code stays the item's own.
+async fn in_batch(tx: &Tx, n: usize, id: Uuid, e: ServiceError) -> ServiceError {
+    if matches!(
+        e,
+        ServiceError::Internal(_) | ServiceError::Fault(_) | ServiceError::Unavailable
+    ) {
+        return e;
+    }
+    if matches!(
+        e,
+        ServiceError::Forbidden(_) | ServiceError::NotFound { .. }
+    ) {
+        // Nothing about an item out of reach is told, not even its title.
+        return ServiceError::Forbidden(format!(
+            "第 {} 个事项不存在或不在您的职责范围内，全部未交办",
+            n + 1
+        ));
+    }
+    let title = match tx.item(id).await {
+        Ok(Some(item)) => format!("“{}”", item.title),
+        _ => String::new(),
+    };
+    let code = e.code();
+    let message = format!("第 {} 个事项{title}未能交办，全部未交办：{e}", n + 1);
+    match e {
+        ServiceError::StaleVersion { .. } => ServiceError::Conflict(message),
+        _ => ServiceError::Rule { code, message },
+    }
+}
+
 /// Everything an action may carry; each action uses what it needs.
 #[derive(Clone, Debug, Default)]
 struct ActionInput {
@@ -301,6 +335,19 @@ impl Services {
         comment: Option<String>,
         expected_version: i32,
     ) -> Result<ItemRow, ServiceError> {
+        self.check_assignment(&assignment).await?;
+        let input = ActionInput {
+            comment,
+            assignment: Some(assignment),
+            ..Default::default()
+        };
+        self.act(actor, item_id, "assign", input, expected_version)
+            .await
+            .map(|(item, _)| item)
+    }
+
+    /// Checks an assignment's parts exist: exactly one lead, the persons, post and units.
+    async fn check_assignment(&self, assignment: &Assignment) -> Result<(), ServiceError> {
         match (assignment.lead_person_id, assignment.lead_post_id) {
             (Some(_), Some(_)) => {
                 return Err(ServiceError::invalid(
@@ -342,14 +389,61 @@ impl Services {
                 .await?
                 .ok_or_else(|| ServiceError::not_found("agency", unit))?;
         }
-        let input = ActionInput {
-            comment,
-            assignment: Some(assignment),
-            ..Default::default()
-        };
-        self.act(actor, item_id, "assign", input, expected_version)
-            .await
-            .map(|(item, _)| item)
+        Ok(())
+    }
+
+    /// Assigns several items at once with the same assignment (交办 in a batch): each item
+    /// as [`Self::assign_item`] would, under the version the caller read, authorized per
+    /// item — all in one transaction: if one is refused, none is assigned, and the error
+    /// says which one (its position and title).
+    pub async fn assign_items(
+        &self,
+        actor: &Actor,
+        items: Vec<(Uuid, i32)>,
+        assignment: Assignment,
+        comment: Option<String>,
+    ) -> Result<Vec<ItemRow>, ServiceError> {
+        if matches!(actor, Actor::Anonymous) {
+            return Err(ServiceError::Unauthenticated);
+        }
+        if items.is_empty() || items.len() > MAX_ASSIGNED_AT_ONCE {
+            return Err(ServiceError::invalid(
+                "items",
+                format!("一次交办 1 至 {MAX_ASSIGNED_AT_ONCE} 个事项"),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if !items.iter().all(|(id, _)| seen.insert(*id)) {
+            return Err(ServiceError::invalid("items", "同一事项只能选一次"));
+        }
+        self.check_assignment(&assignment).await?;
+        let comment = text::optional("comment", comment.as_deref(), 4000)?;
+        let tx = self.store.begin().await?;
+        let result = async {
+            let mut done = Vec::with_capacity(items.len());
+            for (n, (id, version)) in items.iter().enumerate() {
+                let input = ActionInput {
+                    comment: comment.clone(),
+                    assignment: Some(assignment.clone()),
+                    via: Some(json!({ "source": "assign_items", "count": items.len() })),
+                    ..Default::default()
+                };
+                match self
+                    .act_in(&tx, actor, *id, "assign", input, *version)
+                    .await
+                {
+                    Ok((item, _)) => done.push(item),
+                    Err(e) => return Err(in_batch(&tx, n, *id, e).await),
+                }
+            }
+            Ok(done)
+        }
+        .await;
+        let done = finish(tx, result).await?;
+        for item in &done {
+            self.publish_item(item, "assign");
+        }
+        Ok(done)
     }
 
     /// Takes a workflow action that needs no structured input (accept, submit, verify,

@@ -194,3 +194,27 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Posts of these agencies, by title, at most `limit` (for pickers).
+    pub async fn posts_of_agencies(
+        &self,
+        agency_ids: &[Uuid],
+        limit: u64,
+    ) -> Result<Vec<PostRow>, StoreError> {
+        use sea_orm::QuerySelect;
+        if agency_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(post::Entity::find()
+            .filter(post::Column::AgencyId.is_in(agency_ids.iter().copied()))
+            .order_by_asc(post::Column::Title)
+            .order_by_asc(post::Column::Id)
+            .limit(limit)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}

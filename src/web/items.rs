@@ -35,6 +35,8 @@ pub struct Card {
     pub level_label: &'static str,
     pub due: String,
     pub days: String,
+    /// The version read (a batch assignment is made under it).
+    pub version: i32,
     /// The verifier's reason, when the item was returned.
     pub reason: Option<String>,
 }
@@ -70,6 +72,7 @@ impl Card {
             level_label: level_label(status.escalation_level),
             due: item.due_on.map(|d| d.to_string()).unwrap_or_default(),
             days: days_text(status),
+            version: item.version,
             reason: None,
         }
     }
@@ -119,6 +122,12 @@ pub struct ListQuery {
     /// The page, from 1.
     #[serde(default)]
     pub page: String,
+    /// After an import: how many shortcomings it brought (a notice, not a filter).
+    #[serde(default)]
+    pub imported: String,
+    /// After a batch assignment: how many items were assigned (a notice, not a filter).
+    #[serde(default)]
+    pub assigned: String,
 }
 
 impl ListQuery {
@@ -188,6 +197,8 @@ pub struct ItemsPage {
     pub error: Option<String>,
     /// The unit the list is narrowed to (a dashboard's link), in words.
     pub unit: Option<String>,
+    /// What was just done (an import, a batch assignment).
+    pub notice: Option<String>,
 }
 crate::web_page!(ItemsPage);
 
@@ -338,6 +349,13 @@ pub async fn list(
         next: (page_no < pages).then(|| link(page_no + 1)),
         error,
         unit,
+        notice: match (query.imported.parse::<u32>(), query.assigned.parse::<u32>()) {
+            (Ok(n), _) => Some(format!(
+                "报告已导入，共 {n} 个问题；下面是该单位的事项，勾选后即可交办。"
+            )),
+            (_, Ok(n)) => Some(format!("已交办 {n} 个事项。")),
+            _ => None,
+        },
         query,
     };
     render(&headers, StatusCode::OK, &page)
@@ -429,6 +447,9 @@ pub struct ItemView {
     pub extensions: Vec<ExtensionView>,
     pub actions: Vec<ActionView>,
     pub may_add_evidence: bool,
+    /// Whether the page offers assigning and splitting (to those who may edit items; the
+    /// service decides each time).
+    pub may_edit: bool,
 }
 
 /// Actions the workflow defines with inputs of their own that this page does not offer
@@ -547,6 +568,7 @@ impl ItemView {
                 .collect(),
             actions,
             may_add_evidence: d.may_add_evidence,
+            may_edit: false,
         }
     }
 }
@@ -596,6 +618,7 @@ fn done_notice(done: Option<&str>) -> Option<String> {
             "submit" => "已提交验收。",
             "evidence" => "佐证材料已添加。",
             "comment" => "已发表。",
+            "split" => "已拆分为多个事项，原事项改为“已拆分”。",
             _ => "已办理。",
         }
         .to_owned(),
@@ -632,7 +655,10 @@ pub async fn item_page(
         Ok(d) => d,
         Err(e) => return errors::service_page(Some(signed), headers, &e),
     };
-    let item = ItemView::new(&state.services, &details);
+    let mut item = ItemView::new(&state.services, &details);
+    item.may_edit = signed.actor.principal().is_ok_and(|p| {
+        crate::domain::access::role_may(p.role, crate::domain::access::Operation::EditItems)
+    }) && !state.services.workflow.is_final(&details.item.state);
     let page = ItemPage {
         shell: signed.shell(&item.title, "items"),
         item,

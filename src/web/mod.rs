@@ -11,6 +11,7 @@
 pub mod account;
 pub mod actions;
 pub mod admin;
+pub mod assign;
 pub mod charts;
 pub mod compress;
 pub mod csrf;
@@ -18,6 +19,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod errors;
 pub mod history;
+pub mod import;
 pub mod inbox;
 pub mod items;
 pub mod queues;
@@ -94,6 +96,17 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
             post(actions::add_evidence).layer(DefaultBodyLimit::max(max_body_bytes)),
         )
         .merge(admin::router())
+        .route("/import", get(import::start))
+        .route(
+            "/import/review",
+            post(import::review_post).layer(DefaultBodyLimit::max(max_body_bytes)),
+        )
+        .route(
+            "/import/confirm",
+            post(import::confirm).layer(DefaultBodyLimit::max(max_body_bytes)),
+        )
+        .route("/items/assign", get(assign::form).post(assign::submit))
+        .route("/items/{id}/split", post(assign::split))
         .route("/assets/{file}", get(asset))
         .layer(map_response(security_headers))
         .layer(axum::middleware::from_fn(compress::gzip))
@@ -173,6 +186,9 @@ pub struct Shell {
     pub queues: bool,
     /// Whether the visitor administers (admins): 管理 is in the navigation.
     pub admin: bool,
+    /// Whether the visitor may import reports and assign items (admins, offices,
+    /// coordinators): 导入报告 is in the navigation, the item list offers batch assignment.
+    pub import: bool,
     /// The page's own path and query (forms in the layout come back to it).
     pub path: String,
     pub css: String,
@@ -193,6 +209,7 @@ impl Shell {
             dashboard: false,
             queues: false,
             admin: false,
+            import: false,
             path: "/".to_owned(),
             css: assets::web_path("app.css"),
             htmx: assets::web_path("htmx-2.0.4.min.js"),
@@ -226,6 +243,8 @@ impl SignedIn {
             }),
             admin: role.is_some_and(|r| {
                 crate::domain::access::role_may(r, crate::domain::access::Operation::Administer)
+            import: role.is_some_and(|r| {
+                crate::domain::access::role_may(r, crate::domain::access::Operation::ImportReports)
             }),
             name: self.name.clone(),
             csrf: self.session.session.csrf_token.clone(),

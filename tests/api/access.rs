@@ -21,6 +21,10 @@ pub const REPORT: &str = "某市司法局2025年法治政府建设年度报告
 某市司法局
 2026年1月20日";
 
+/// Assigns several items at once.
+pub const ASSIGN_MANY: &str = "mutation($items: [ItemVersionInput!]!, $input: AssignItemInput!) {
+  assignItems(items: $items, input: $input) { id version state } }";
+
 /// Who calls, in the order of the matrix's columns.
 const CALLERS: [&str; 9] = [
     "admin",
@@ -69,6 +73,8 @@ const MATRIX: &[(&str, [&str; 9])] = {
         ("createItem", MANAGE),
         ("splitItem", MANAGE),
         ("assignItem", MANAGE),
+        // Authorized per item: the batch is refused whole unless every item is within reach.
+        ("assignItems", MANAGE),
         ("appointToPost", MANAGE),
         ("accept", [F, F, F, F, F, "OK", F, "OK", U]),
         ("reportProgress", [F, F, F, "OK", F, "OK", F, "OK", U]),
@@ -188,6 +194,18 @@ async fn run(app: &TestApp, w: &World, op: &str, token: Option<&str>, n: usize) 
             let r = app.graphql_as(token, ASSIGN, json!({ "id": id, "v": 1, "input": {
                 "leadPersonId": c.leader, "dueOn": "2026-12-31", "category": "TIME_BOUND" } })).await;
             code(&r)
+        }
+        "assignItems" => {
+            let a = new_item(app, &c.dept, "待交办一").await;
+            let b = new_item(app, &c.dept, "待交办二").await;
+            let r = app.graphql_as(token, ASSIGN_MANY, json!({
+                "items": [{ "id": a, "expectedVersion": 1 }, { "id": b, "expectedVersion": 1 }],
+                "input": { "leadPersonId": c.leader, "dueOn": "2026-12-31", "category": "TIME_BOUND" } })).await;
+            let outcome = code(&r);
+            if outcome != "OK" {
+                assert_eq!((version(app, &a).await, version(app, &b).await), (1, 1), "a refused batch changed an item");
+            }
+            outcome
         }
         "accept" | "urge" | "addEvidence" | "verify" => {
             let id = new_item(app, &c.dept, "流转").await;

@@ -38,6 +38,7 @@ mod web_admin;
 mod web_browser;
 mod web_documents;
 mod web_http;
+mod web_import;
 mod web_offices;
 mod web_people;
 mod web_support;
