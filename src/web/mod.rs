@@ -243,6 +243,7 @@ impl SignedIn {
             }),
             admin: role.is_some_and(|r| {
                 crate::domain::access::role_may(r, crate::domain::access::Operation::Administer)
+            }),
             import: role.is_some_and(|r| {
                 crate::domain::access::role_may(r, crate::domain::access::Operation::ImportReports)
             }),
