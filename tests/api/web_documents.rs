@@ -211,6 +211,23 @@ store_test!(
             .await;
         app.ok(IMPORT, json!({ "t": REPORT_2025, "a": c.dept }))
             .await;
+        // Over GraphQL, the recurring items are a filter of the item list.
+        let recurring = app
+            .ok_as(
+                &c.supervisor,
+                "{ items(filter: { recurring: true }) { nodes { title shortcoming { recurrenceOf { text } } } } }",
+                json!({}),
+            )
+            .await;
+        let nodes = recurring["items"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 1, "{recurring}");
+        assert!(
+            nodes[0]["shortcoming"]["recurrenceOf"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("普法宣传形式单一"),
+            "{recurring}"
+        );
         let email = password_account(&app, AccountRole::Supervisor, &c.city, None).await;
 
         b.client
