@@ -308,6 +308,19 @@ store_test!(
         assert!(text.contains("普法宣传形式仍较单一"), "{text}");
         assert!(!text.contains("重大行政决策"), "{text}");
         b.screenshots(&format!("{name}-queue-recurring")).await;
+
+        // Pressed from there, the office lands on the same queue with what happened.
+        click(&b, "ul.recurring input[type='checkbox']").await;
+        b.client
+            .find(Locator::Css("#note"))
+            .await
+            .unwrap()
+            .send_keys("该问题连续两年出现，请从制度上整改")
+            .await
+            .unwrap();
+        click(&b, "form.press button[type='submit']").await;
+        b.wait_for_text("已督办 1 项").await;
+        b.wait_for_path("/queues/recurring").await;
         b.close().await;
     }
 );
