@@ -6,7 +6,8 @@
 //! One module per area: [`session`] (sign-in, sign-out, password, large text), [`csrf`]
 //! (the form token), [`workbench`], [`items`] (the list and the item page), [`actions`]
 //! (the item's forms), [`history`] (the timeline in words), [`errors`] (each error code's
-//! sentence and the error pages).
+//! sentence and the error pages), [`dashboard`] and [`queues`] (the offices'), [`documents`]
+//! (报告与台账: the report section, the ledger round trip, the audit check).
 
 pub mod account;
 pub mod actions;

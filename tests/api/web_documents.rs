@@ -211,6 +211,23 @@ store_test!(
             .await;
         app.ok(IMPORT, json!({ "t": REPORT_2025, "a": c.dept }))
             .await;
+        // Over GraphQL, the recurring items are a filter of the item list.
+        let recurring = app
+            .ok_as(
+                &c.supervisor,
+                "{ items(filter: { recurring: true }) { nodes { title shortcoming { recurrenceOf { text } } } } }",
+                json!({}),
+            )
+            .await;
+        let nodes = recurring["items"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 1, "{recurring}");
+        assert!(
+            nodes[0]["shortcoming"]["recurrenceOf"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("普法宣传形式单一"),
+            "{recurring}"
+        );
         let email = password_account(&app, AccountRole::Supervisor, &c.city, None).await;
 
         b.client
@@ -291,6 +308,19 @@ store_test!(
         assert!(text.contains("普法宣传形式仍较单一"), "{text}");
         assert!(!text.contains("重大行政决策"), "{text}");
         b.screenshots(&format!("{name}-queue-recurring")).await;
+
+        // Pressed from there, the office lands on the same queue with what happened.
+        click(&b, "ul.recurring input[type='checkbox']").await;
+        b.client
+            .find(Locator::Css("#note"))
+            .await
+            .unwrap()
+            .send_keys("该问题连续两年出现，请从制度上整改")
+            .await
+            .unwrap();
+        click(&b, "form.press button[type='submit']").await;
+        b.wait_for_text("已督办 1 项").await;
+        b.wait_for_path("/queues/recurring").await;
         b.close().await;
     }
 );
