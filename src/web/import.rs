@@ -1168,3 +1168,80 @@ pub async fn confirm(State(state): State<AppState>, req: Request) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str =
+        "二、存在的问题\n一是学习不深，方式单一。\n二是执法不严。\n三、下一步\n（一）加强学习。";
+
+    fn draft() -> Draft {
+        let text = rectify_extract::ReportText::from_str_checked(TEXT).unwrap();
+        let e = rectify_extract::extract(&text);
+        Draft::of(TEXT.to_owned(), None, &e)
+    }
+
+    #[test]
+    fn a_browser_offset_in_utf16_units_becomes_bytes_and_finds_the_nearest_occurrence() {
+        assert_eq!(
+            byte_of_utf16("a😀b", 3),
+            5,
+            "an astral character counts two units"
+        );
+        assert_eq!(byte_of_utf16("问题", 1), 3);
+        assert_eq!(byte_of_utf16("问题", 9), 6);
+        let text = "学习。学习。学习。";
+        assert_eq!(locate(text, "学习", Some(10)), Some((9, 15)));
+        assert_eq!(locate(text, "学习", None), Some((0, 6)));
+        assert_eq!(locate(text, "没有", None), None);
+    }
+
+    #[test]
+    fn changes_keep_links_and_spans_where_they_belong() {
+        let mut d = draft();
+        assert_eq!(d.items[0].len(), 2, "{d:?}");
+        let (first, second) = (d.items[0][0].id, d.items[0][1].id);
+        let measure = d.items[1][0].id;
+        d.links = vec![DraftLink {
+            s: second,
+            c: measure,
+            score: 0.5,
+            on: true,
+        }];
+        let none = Fields::default();
+        // Merge: one item spanning both, the link follows.
+        d.apply(&format!("merge-{first}"), &none).unwrap();
+        assert_eq!(d.items[0].len(), 1);
+        assert_eq!(d.links[0].s, first);
+        let (a, b) = d.items[0][0].span.unwrap();
+        assert!(TEXT[a..b].contains("学习不深") && TEXT[a..b].contains("执法不严"));
+        // Split on a line break: each piece where it stands, both linked.
+        d.items[0][0].text = "学习不深，方式单一。\n执法不严。".to_owned();
+        d.apply(&format!("split-{first}"), &none).unwrap();
+        assert_eq!(d.items[0].len(), 2);
+        let (a, b) = d.items[0][1].span.unwrap();
+        assert_eq!(&TEXT[a..b], "执法不严。");
+        assert_eq!(d.links.len(), 2);
+        // Move a shortcoming to the measures: its links go (a link joins a problem to a measure).
+        let piece = d.items[0][1].id;
+        d.apply(&format!("move-{piece}-1"), &none).unwrap();
+        assert_eq!(d.links.len(), 1);
+        assert_eq!(
+            d.items[1][0].id, piece,
+            "in the text's order, before the measure"
+        );
+        // Remove, and an unknown change is refused in words.
+        d.apply(&format!("remove-{first}"), &none).unwrap();
+        assert!(d.links.is_empty());
+        assert!(d.apply("explode-1", &none).is_err());
+        assert!(
+            d.apply(&format!("split-{piece}"), &none).is_err(),
+            "one line: nothing to split"
+        );
+        // The reviewed extraction numbers links by position.
+        let r = d.reviewed();
+        assert!(r.shortcomings.is_empty());
+        assert_eq!(r.commitments.len(), 2);
+    }
+}

@@ -178,6 +178,13 @@ store_test!(
         assert_eq!(status, 200);
         assert!(start.contains("识别并核对"));
 
+        // Last year's report listed the same shortcoming: the review will say so (屡查屡犯).
+        app.ok(
+            "mutation($t: String!, $a: ID!) { importReport(input: { text: $t, agencyId: $a }) { status } }",
+            json!({ "a": c.dept, "t": "某市司法局2024年法治政府建设年度报告\n二、存在的不足\n一是行政执法人员专业素质有待提升，执法案卷质量参差不齐。\n三、2025年工作安排\n（一）开展执法培训。\n某市司法局\n2025年1月20日" }),
+        )
+        .await;
+
         // Without the token: refused, nothing read.
         let (status, ..) =
             post_multipart(&app, &s, "/import/review", &[("text", REPORT)], None, false).await;
@@ -202,12 +209,19 @@ store_test!(
             page.contains("相关度"),
             "the proposed links and their scores: {page}"
         );
-        let reports = app.ok(REPORTS, json!({ "a": c.dept })).await;
-        assert_eq!(
-            reports["reports"]["nodes"],
-            json!([]),
-            "a review writes nothing"
+        assert!(
+            page.contains("屡查屡犯：与 2024 年报告的问题“行政执法人员专业素质有待提升")
+                && page.contains("该问题的事项现为“待交办”"),
+            "a recurring shortcoming is shown with the earlier one and its state: {page}"
         );
+        let reports = app.ok(REPORTS, json!({ "a": c.dept })).await;
+        let years: Vec<i64> = reports["reports"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["year"].as_i64().unwrap())
+            .collect();
+        assert_eq!(years, vec![2024], "a review writes nothing");
         let state = state_of(&page);
         let first_problem = ids(&state, 0)[0];
 
@@ -346,7 +360,7 @@ store_test!(
             "the list offers batch assignment"
         );
         let reports = app.ok(REPORTS, json!({ "a": c.dept })).await;
-        let report = &reports["reports"]["nodes"][0];
+        let report = &reports["reports"]["nodes"][1];
         assert_eq!(report["correctedByHand"], true);
         assert_eq!(report["year"], 2025);
         let problems = report["shortcomings"].as_array().unwrap();
@@ -359,7 +373,7 @@ store_test!(
         assert_eq!(&REPORT[a..b], "深化行政执法规范化建设");
         assert_eq!(report["commitments"].as_array().unwrap().len(), 1);
         let opened = report_items(&app, &c.dept).await;
-        assert_eq!(opened.len(), 3);
+        assert_eq!(opened.len(), 4, "last year's one and this year's three");
         assert!(opened.iter().all(|(_, state, _)| state == "identified"));
 
         // The same report again: the review says a report is stored and what replacing does.
