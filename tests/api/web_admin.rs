@@ -513,7 +513,8 @@ store_test!(
         let text = b.wait_for_text("登录设备（1）").await;
         assert!(text.contains("责任领导") && text.contains("周主任"), "{text}");
         press(&b, "停用账户").await;
-        b.wait_for_text("账户已停用").await;
+        let text = b.wait_for_text("账户已停用").await;
+        assert!(text.contains("登录设备（0）"), "its session is over: {text}");
         b.screenshots(&shot("account")).await;
         let after = plain_client()
             .get(app.url("/"))
