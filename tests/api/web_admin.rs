@@ -313,13 +313,17 @@ async fn admin_email_id(app: &TestApp, email: &str) -> uuid::Uuid {
 
 /// Clicks the `<summary>` reading `label` and returns the form it opens.
 async fn open(b: &Browser, label: &str) -> fantoccini::elements::Element {
-    let summary = b
-        .client
-        .find(Locator::XPath(&format!(
-            "//details/summary[normalize-space()='{label}']"
-        )))
-        .await
-        .unwrap_or_else(|e| panic!("no {label}: {e}"));
+    // After a swap the page may still be the one before for a moment: look again.
+    let xpath = format!("//details/summary[normalize-space()='{label}']");
+    let mut found = None;
+    for _ in 0..100 {
+        if let Ok(summary) = b.client.find(Locator::XPath(&xpath)).await {
+            found = Some(summary);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let summary = found.unwrap_or_else(|| panic!("no {label} on the page"));
     summary.click().await.unwrap();
     summary
         .find(Locator::XPath("./following-sibling::form"))
