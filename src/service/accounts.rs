@@ -99,6 +99,10 @@ impl Services {
             .set_account_disabled(id, disabled)
             .await?
             .ok_or_else(|| ServiceError::not_found("account", id))?;
+        if disabled {
+            // Its web sessions would not resume anyway; ended, they also stop being listed.
+            self.store.revoke_sessions_of(id, None).await?;
+        }
         self.credentials_changed();
         tracing::info!(account = %id, disabled, "account status changed");
         Ok(row)

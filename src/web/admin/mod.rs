@@ -25,6 +25,18 @@ use uuid::Uuid;
 use super::{SignedIn, errors};
 use crate::{http::AppState, service::ServiceError, store::agencies::AgencyRow};
 
+/// Implements [`super::csrf::CsrfForm`] for a form struct with a `csrf` field.
+#[macro_export]
+macro_rules! admin_form {
+    ($ty:ty) => {
+        impl $crate::web::csrf::CsrfForm for $ty {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        }
+    };
+}
+
 /// The administration routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -278,16 +290,4 @@ mod tests {
         assert_eq!(subtree(&rows, Uuid::from_u128(2)).len(), 2);
         assert_eq!(subtree(&rows, Uuid::from_u128(1)).len(), 4);
     }
-}
-
-/// Implements [`super::csrf::CsrfForm`] for a form struct with a `csrf` field.
-#[macro_export]
-macro_rules! admin_form {
-    ($ty:ty) => {
-        impl $crate::web::csrf::CsrfForm for $ty {
-            fn csrf(&self) -> &str {
-                &self.csrf
-            }
-        }
-    };
 }

@@ -122,8 +122,19 @@ pub fn diagram(w: &Workflow) -> Diagram {
             "state any".to_owned(),
         ));
     }
+    // States no action reaches (e.g. 已拆分, set by splitting) stand in a last row of their
+    // own, so the row of "any state" keeps room for its arrows' labels.
+    let reached_by_any: Vec<&str> = moves
+        .iter()
+        .filter(|((from, _), _)| from == ANY)
+        .map(|((_, to), _)| to.as_str())
+        .collect();
     for s in w.states() {
-        let row = layer.get(s.name.as_str()).copied().unwrap_or(bottom);
+        let row = match layer.get(s.name.as_str()) {
+            Some(row) => *row,
+            None if reached_by_any.contains(&s.name.as_str()) => bottom,
+            None => bottom + 1,
+        };
         let mut class = "state".to_owned();
         if s.name == w.initial() {
             class.push_str(" initial");
